@@ -1,0 +1,1 @@
+"""Pure response parsers: bytes in, Arrow out."""

@@ -1,0 +1,1 @@
+"""orchestration: knows time (Dagster assets, schedules, checks, dbt integration)."""

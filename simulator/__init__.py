@@ -1,0 +1,1 @@
+"""simulator: a deterministic VICIdial-family call center served over real HTTP."""

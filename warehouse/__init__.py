@@ -1,0 +1,1 @@
+"""warehouse: knows storage (atomic Parquet partitions, sync ledger, DuckDB catalog). No HTTP here."""
