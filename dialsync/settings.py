@@ -1,0 +1,206 @@
+"""One typed settings object: `dialsync.toml` + `DIALSYNC_*` env vars.
+
+Secrets never live in the file or in this object's fields: an instance names the env vars
+that hold its user and password, and they are read only when a client is built, as
+`SecretStr`, so a repr, a log line or `config show` cannot print them.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+Platform = Literal["crocodial", "vicidial", "dialer360"]
+Surface = Literal["goapi", "lmapi", "non_agent_api"]
+
+#: The API surfaces each platform exposes unless an instance says otherwise.
+PLATFORM_SURFACES: dict[str, tuple[str, ...]] = {
+    "crocodial": ("goapi", "lmapi", "non_agent_api"),
+    "vicidial": ("non_agent_api",),
+    "dialer360": ("non_agent_api",),
+}
+
+#: Default URL path of each surface per platform (goAPI paths get the module name inserted).
+DEFAULT_PATHS: dict[str, dict[str, str]] = {
+    "crocodial": {
+        "goapi": "/goAPIv2/{module}/goAPI.php",
+        "lmapi": "/API/lmapi.php",
+        "non_agent_api": "/vicidial/non_agent_api.php",
+    },
+    "vicidial": {"non_agent_api": "/vicidial/non_agent_api.php"},
+    "dialer360": {"non_agent_api": "/adminpanel/api.php"},
+}
+
+CONFIG_ENV = "DIALSYNC_CONFIG"
+DEFAULT_CONFIG_FILE = "dialsync.toml"
+
+
+class MissingSecretError(RuntimeError):
+    """An env var named by the config for a credential is unset (its value is never shown)."""
+
+
+class InstanceSettings(BaseModel):
+    """One dialer server. Names, not values, of the credential env vars."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    platform: Platform
+    base_url: str
+    timezone: str = "America/New_York"
+    user_env: str
+    password_env: str
+    apis: list[Surface] | None = Field(default=None, description="surfaces this server exposes")
+    paths: dict[str, str] = Field(default_factory=dict, description="per-surface path overrides")
+    responsetype: Literal["json", "xml"] = "json"
+    timeout_s: float = 120.0
+    max_attempts: int = 6
+    max_concurrency: int = 4
+    requests_per_second: float = 20.0
+    result_limit: int = 100_000
+    phone_batch_size: int = 200
+    start_date: date | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"timezone must be an IANA zone name like 'America/New_York', got {v!r}") from exc
+        return v
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must start with http:// or https://, got {v!r}")
+        return v.rstrip("/")
+
+    @model_validator(mode="after")
+    def _surfaces_exist(self) -> InstanceSettings:
+        offered = PLATFORM_SURFACES[self.platform]
+        for s in self.apis or ():
+            if s not in offered and s not in self.paths:
+                raise ValueError(f"apis: platform {self.platform} has no {s!r} surface (has {list(offered)})")
+        return self
+
+    @property
+    def surfaces(self) -> tuple[str, ...]:
+        return tuple(self.apis) if self.apis else PLATFORM_SURFACES[self.platform]
+
+    def path(self, surface: str, module: str | None = None) -> str:
+        tmpl = self.paths.get(surface) or DEFAULT_PATHS[self.platform].get(surface)
+        if tmpl is None:
+            raise ValueError(f"platform {self.platform} has no {surface} surface")
+        return tmpl.format(module=module or "")
+
+    def credentials(self) -> tuple[str, SecretStr]:
+        """Read user and password from the environment now (never at import time)."""
+        user = os.environ.get(self.user_env)
+        password = os.environ.get(self.password_env)
+        missing = [n for n, v in ((self.user_env, user), (self.password_env, password)) if not v]
+        if missing:
+            raise MissingSecretError(f"credential env var(s) not set: {', '.join(missing)}")
+        return str(user), SecretStr(str(password))
+
+
+class Settings(BaseSettings):
+    """Everything dialsync needs to know; file < env < explicit arguments."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DIALSYNC_", env_nested_delimiter="__", extra="forbid", toml_file=None
+    )
+
+    data_dir: Path = Path("data")
+    instances: dict[str, InstanceSettings] = Field(default_factory=dict)
+    start_date: date = date(2025, 1, 1)
+    restatement_days: int = Field(3, ge=0, le=60)
+    intraday_refresh_minutes: int = Field(60, ge=5)
+    writeback_requests_per_second: float = 10.0
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_path()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    # --- derived locations -------------------------------------------------------------
+    @property
+    def lake_dir(self) -> Path:
+        return self.data_dir / "lake"
+
+    @property
+    def duckdb_path(self) -> Path:
+        """The file BI tools open."""
+        return self.data_dir / "dialsync.duckdb"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.data_dir / "state"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.data_dir / "inbox"
+
+    def instance(self, name: str) -> InstanceSettings:
+        try:
+            return self.instances[name]
+        except KeyError:
+            raise KeyError(f"no instance {name!r} configured (have: {', '.join(self.instances) or 'none'})") from None
+
+    def masked(self) -> dict:
+        """A JSON-able view for `config show`: env var names shown, their secret values masked."""
+        out = self.model_dump(mode="json")
+        for name, inst in self.instances.items():
+            shown = out["instances"][name]
+            shown["user"] = "set" if os.environ.get(inst.user_env) else "NOT SET"
+            shown["password"] = "********" if os.environ.get(inst.password_env) else "NOT SET"
+        return out
+
+
+_config_override: Path | None = None
+
+
+def set_config_path(path: Path | None) -> None:
+    """Used by the CLI's global `--config` option."""
+    global _config_override
+    _config_override = path
+
+
+def _config_path() -> Path | None:
+    if _config_override is not None:
+        if not _config_override.exists():
+            raise FileNotFoundError(f"config file not found: {_config_override}")
+        return _config_override
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        p = Path(env)
+        if not p.exists():
+            raise FileNotFoundError(f"{CONFIG_ENV} points to a missing file: {p}")
+        return p
+    p = Path(DEFAULT_CONFIG_FILE)
+    return p if p.exists() else None
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,181 @@
+"""Every endpoint dialsync pulls, as data.
+
+One `Endpoint` per report or dimension: which surface and action, how a partition day
+maps to request parameters, which parser turns the body into which raw tables, and how
+the request fans out when one request per day is not enough. `extract/sync.py` is the
+only code that interprets these entries; adding an endpoint means adding a row here
+(and its columns in `extract/schemas.py`), not writing a new function.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pyarrow as pa
+
+Kind = Literal["daily", "snapshot"]
+#: How requests for one partition are formed:
+#: single – one request with `params`;
+#: phone_numbers – comma-joined batches of the numbers dialed that day (from other partitions);
+#: per_key – one request per key (campaign, list, DID, agent) from other partitions;
+Fanout = Literal["single", "phone_numbers", "per_key"]
+
+ALL_PLATFORMS = frozenset({"crocodial", "vicidial", "dialer360"})
+NON_AGENT = frozenset({"crocodial", "vicidial"})  # Dialer360 lacks several report functions
+CROCO = frozenset({"crocodial"})
+
+
+@dataclass(frozen=True)
+class KeySource:
+    """Where the keys of a fan-out come from: a column of another raw table's partition."""
+
+    table: str
+    column: str
+    same_day: bool = True  # False: latest partition of a snapshot table
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    surface: Literal["goapi", "non_agent_api"]
+    action: str
+    parser: str  # "module:function" under extract.parsers, resolved lazily
+    tables: tuple[str, ...]
+    platforms: frozenset[str]
+    kind: Kind = "daily"
+    module: str | None = None  # goAPI module (goReports, goUsers, ...)
+    params: Mapping[str, str] = field(default_factory=dict)  # {day} is replaced by YYYY-MM-DD
+    fanout: Fanout = "single"
+    key_param: str | None = None  # request param that carries the fan-out key
+    keys: tuple[KeySource, ...] = ()
+    limit_split: Literal["halve", "none"] = "none"  # what to do when a response hits the result limit
+    restate: bool = False  # past partitions change after the day (CDRs, dispositions)
+    keep_day_column: str | None = None  # drop rows whose value in this datetime column is not the day
+    description: str = ""
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """Raw tables this endpoint reads to plan its requests (sync and Dagster order on it)."""
+        return tuple(dict.fromkeys(k.table for k in self.keys))
+
+    def request_params(self, day: str) -> dict[str, str]:
+        return {k: v.format(day=day) for k, v in self.params.items()}
+
+    def parse_fn(self) -> Callable[[bytes, str], dict[str, pa.Table]]:
+        mod, fn = self.parser.split(":")
+        return getattr(importlib.import_module(f"extract.parsers.{mod}"), fn)
+
+    def supported_on(self, platform: str, surfaces: tuple[str, ...]) -> bool:
+        return platform in self.platforms and self.surface in surfaces
+
+
+_DAY = {"fromDate": "{day}", "toDate": "{day}"}
+_TEXT = {"stage": "pipe", "header": "YES"}
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    # --- croco-dial goReports: one request per day ----------------------------------------
+    Endpoint("outbound_cdr", "goapi", "outbound_cdr", "goapi:outbound_cdr",
+             ("outbound_cdr", "outbound_cdr_summary"), CROCO, module="goReports", params=_DAY,
+             restate=True, description="Outbound calls, one row per call; summary rows per campaign."),
+    Endpoint("inbound_cdr", "goapi", "inbound_cdr", "goapi:inbound_cdr", ("inbound_cdr",), CROCO,
+             module="goReports", params=_DAY, restate=True, description="Inbound calls (uniq1)."),
+    Endpoint("agent_cdr", "goapi", "agent_cdr", "goapi:agent_cdr", ("agent_cdr",), CROCO,
+             module="goReports", params=_DAY, restate=True, description="Calls per agent."),
+    Endpoint("agent_report", "goapi", "exportAgentReport", "goapi:agent_report",
+             ("agent_report", "agent_report_summary"), CROCO, module="goReports", params=_DAY,
+             restate=True, description="Agent activity per user × portfolio, Summary/Average/Max/Min."),
+    Endpoint("agent_calls_report", "goapi", "agent_calls_report", "goapi:agent_calls_report",
+             ("agent_calls_report",), CROCO, module="goReports", params=_DAY, restate=True,
+             description="Calls summary per agent."),
+    Endpoint("pause_report", "goapi", "exportPauseReport", "goapi:pause_report", ("pause_report",),
+             CROCO, module="goReports", params=_DAY, restate=True,
+             description="Pause seconds per agent and installation-specific pause code (long)."),
+    Endpoint("inbound_summary_stats", "goapi", "inbound_summary_stats", "goapi:inbound_summary_stats",
+             ("inbound_summary_stats",), CROCO, module="goReports", params=_DAY, restate=True,
+             description="Inbound totals per day; abandon1 >20 s vs abandon2 all."),
+    Endpoint("agent_summary_stats", "goapi", "agent_summary_stats", "goapi:agent_summary_stats",
+             ("agent_summary_stats",), CROCO, kind="snapshot", module="goReports",
+             description="Server's current day only; partition taken from the response's `dates`."),
+    # --- croco-dial dimension snapshots ---------------------------------------------------
+    Endpoint("users", "goapi", "goGetAllUsers", "goapi:users", ("users",), CROCO, kind="snapshot",
+             module="goUsers", description="All user accounts."),
+    Endpoint("portfolios", "goapi", "getAllPortfolios", "goapi:portfolios", ("portfolios",), CROCO,
+             kind="snapshot", module="goUsers", description="Portfolios (tenants)."),
+    Endpoint("profiles", "goapi", "getAllProfiles", "goapi:profiles", ("profiles",), CROCO,
+             kind="snapshot", module="goUsers", description="Profiles."),
+    Endpoint("campaigns", "goapi", "goGetAllCampaigns", "goapi:campaigns", ("campaigns",), CROCO,
+             kind="snapshot", module="goCampaigns", description="All campaigns."),
+    Endpoint("calltimes", "goapi", "goGetAllCalltimes", "goapi:calltimes", ("calltimes",), CROCO,
+             kind="snapshot", module="goCalltimes", description="Call time definitions (column-oriented)."),
+    Endpoint("hopper", "goapi", "getLeadsOnHopper", "goapi:hopper", ("hopper",), CROCO, kind="snapshot",
+             module="goCampaigns", fanout="per_key", key_param="campaign_id",
+             keys=(KeySource("campaigns", "campaign_id"),), description="Leads in the hopper, per campaign."),
+    # --- VICIdial non_agent_api (croco-dial runs on VICIdial; Dialer360 has a subset) ------
+    Endpoint("agent_stats_export", "non_agent_api", "agent_stats_export", "vicidial:agent_stats_export",
+             ("agent_stats_export",), ALL_PLATFORMS,
+             params={"datetime_start": "{day} 00:00:00", "datetime_end": "{day} 23:59:59",
+                     "time_format": "S", **_TEXT},
+             restate=True, description="Agent time and calls per user."),
+    Endpoint("call_status_stats", "non_agent_api", "call_status_stats", "vicidial:call_status_stats",
+             ("call_status_stats",), NON_AGENT, params={"campaigns": "---ALL---", "query_date": "{day}"},
+             restate=True, description="Calls per campaign/in-group with hourly and status breakdowns."),
+    Endpoint("call_dispo_report", "non_agent_api", "call_dispo_report", "vicidial:call_dispo_report",
+             ("call_dispo_report",), NON_AGENT,
+             params={"campaigns": "ALLCAMPAIGNS", "ingroups": "ALLGROUPS", "query_date": "{day}",
+                     "end_date": "{day}", "status_breakdown": "1"},
+             restate=True, description="Calls per campaign/in-group and status (long)."),
+    Endpoint("phone_number_log", "non_agent_api", "phone_number_log", "vicidial:phone_number_log",
+             ("phone_number_log",), ALL_PLATFORMS, params={"detail": "ALL", "type": "ALL", **_TEXT},
+             fanout="phone_numbers", key_param="phone_number",
+             keys=(KeySource("outbound_cdr", "dst"), KeySource("inbound_cdr", "src"),
+                   KeySource("did_log_export", "caller_id_number")),
+             limit_split="halve", restate=True, keep_day_column="call_date",
+             description="Every call to the numbers dialed that day; rows kept when call_date is the day."),
+    Endpoint("did_log_export", "non_agent_api", "did_log_export", "vicidial:did_log_export",
+             ("did_log_export",), ALL_PLATFORMS, params={"date": "{day}", **_TEXT},
+             fanout="per_key", key_param="phone_number", keys=(KeySource("inbound_cdr", "dst"),),
+             restate=True, description="Inbound calls per DID (DIDs from inbound CDRs and config)."),
+    Endpoint("recording_lookup", "non_agent_api", "recording_lookup", "vicidial:recording_lookup",
+             ("recording_lookup",), ALL_PLATFORMS, params={"date": "{day}", **_TEXT},
+             fanout="per_key", key_param="agent_user", keys=(KeySource("agent_stats_export", "user"),),
+             restate=True, description="Recordings per agent active that day."),
+    Endpoint("list_info", "non_agent_api", "list_info", "vicidial:list_info", ("list_info",), NON_AGENT,
+             kind="snapshot", params={"leads_counts": "Y", **_TEXT},
+             fanout="per_key", key_param="list_id",
+             keys=(KeySource("outbound_cdr", "list_id", same_day=False),),
+             description="List settings and lead counts, per known list (from CDRs and config)."),
+)
+
+BY_NAME: dict[str, Endpoint] = {e.name: e for e in ENDPOINTS}
+TABLES: dict[str, Endpoint] = {t: e for e in ENDPOINTS for t in e.tables}
+
+
+def endpoint(name: str) -> Endpoint:
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown endpoint {name!r}; known: {', '.join(BY_NAME)}") from None
+
+
+def ordered(endpoints: list[Endpoint] | tuple[Endpoint, ...]) -> list[Endpoint]:
+    """Endpoints in an order where every fan-out runs after the tables it reads."""
+    chosen = {e.name for e in endpoints}
+    done: list[Endpoint] = []
+    seen: set[str] = set()
+
+    def visit(e: Endpoint) -> None:
+        if e.name in seen:
+            return
+        seen.add(e.name)
+        for t in e.needs:
+            dep = TABLES.get(t)
+            if dep is not None and dep.name in chosen:
+                visit(dep)
+        done.append(e)
+
+    for e in endpoints:
+        visit(e)
+    return done

@@ -1,0 +1,233 @@
+"""Pull one endpoint for one instance and one day into the lake, exactly once.
+
+The only interpreter of `extract.registry`: it plans the requests of a partition (one
+request, or a fan-out over keys read from other partitions), fetches and parses them
+through the client (which retries what can be retried), splits any request whose result
+sits at the server's limit, types the rows, adds lineage, and replaces the partition
+atomically. The ledger records the outcome; a failure leaves the previous copy in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dialsync.settings import InstanceSettings
+from extract.client import DialerClient, RawResponse
+from extract.errors import DialerError, LimitReachedError, UnsupportedError
+from extract.registry import Endpoint
+from warehouse.lake import Lake
+from warehouse.ledger import SyncLedger
+
+
+@dataclass
+class SyncResult:
+    instance: str
+    endpoint: str
+    partition: str
+    status: str  # success | skipped | failed
+    rows: dict[str, int] = field(default_factory=dict)
+    bytes: int = 0
+    requests: int = 0
+    drift: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    message: str = ""
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+def local_today(inst: InstanceSettings, now: datetime | None = None) -> date:
+    now = now or datetime.now(UTC)
+    return now.astimezone(ZoneInfo(inst.timezone)).date()
+
+
+def fingerprint(ep: Endpoint, requests: list[dict[str, str]]) -> str:
+    """Hash of what was asked (never credentials: they are added by the client)."""
+    blob = json.dumps([ep.surface, ep.module, ep.action, requests], sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()[:32]
+
+
+class PartitionSync:
+    """Everything needed to sync partitions of one instance."""
+
+    def __init__(self, name: str, inst: InstanceSettings, client: DialerClient, lake: Lake,
+                 ledger: SyncLedger, *, now: Callable[[], datetime] | None = None) -> None:
+        self.name = name
+        self.inst = inst
+        self.client = client
+        self.lake = lake
+        self.ledger = ledger
+        self.now = now or (lambda: datetime.now(UTC))
+
+    # --- planning ------------------------------------------------------------------------
+    def _keys(self, ep: Endpoint, day: date) -> list[str]:
+        keys: dict[str, None] = {}
+        for src in ep.keys:
+            if src.same_day:
+                t = self.lake.read(src.table, self.name, day, columns=None)
+            else:
+                t = self.lake.latest(src.table, self.name, columns=None)
+            if t is None or src.column not in t.column_names:
+                continue
+            col = pc.cast(t.column(src.column), pa.string())
+            for v in pc.unique(pc.drop_null(col)).to_pylist():
+                v = v.strip()
+                if v:
+                    keys[v] = None
+        if ep.fanout == "phone_numbers":
+            keys = {k: None for k in keys if k.isdigit() and len(k) > 3}
+        return sorted(keys)
+
+    def plan(self, ep: Endpoint, day: date) -> list[dict[str, str]]:
+        base = ep.request_params(day.isoformat())
+        if ep.surface == "goapi":
+            base["goAction"] = ep.action
+        else:
+            base["function"] = ep.action
+        if ep.fanout == "single":
+            return [base]
+        keys = self._keys(ep, day)
+        if ep.fanout == "phone_numbers":
+            size = max(1, self.inst.phone_batch_size)
+            return [{**base, ep.key_param or "phone_number": ",".join(keys[i:i + size])}
+                    for i in range(0, len(keys), size)]
+        return [{**base, ep.key_param or "key": k} for k in keys]
+
+    # --- fetching ------------------------------------------------------------------------
+    def _fmt(self, ep: Endpoint, params: dict[str, str]) -> str:
+        return params.get("responsetype", self.inst.responsetype) if ep.surface == "goapi" else params.get(
+            "stage", "pipe")
+
+    def _fetch(self, ep: Endpoint, params: dict[str, str], day: str) -> list[dict[str, pa.Table]]:
+        parse = ep.parse_fn()
+        fmt = self._fmt(ep, params)
+
+        def run(raw: RawResponse) -> dict[str, pa.Table]:
+            return parse(raw.body, fmt)
+
+        tables = self.client.call(ep.surface, params, run, module=ep.module, endpoint=ep.name, partition=day)
+        limit = self.inst.result_limit
+        at_limit = limit and any(t.num_rows >= limit for t in tables.values())
+        if not at_limit:
+            return [tables]
+        if ep.limit_split == "halve" and ep.key_param and "," in params.get(ep.key_param, ""):
+            keys = params[ep.key_param].split(",")
+            mid = len(keys) // 2
+            out: list[dict[str, pa.Table]] = []
+            for half in (keys[:mid], keys[mid:]):
+                out += self._fetch(ep, {**params, ep.key_param: ",".join(half)}, day)
+            return out
+        raise LimitReachedError(
+            f"result has {max(t.num_rows for t in tables.values())} rows = the server's limit of {limit}; "
+            "it is probably truncated and cannot be split further",
+            instance=self.name, endpoint=ep.name, partition=day)
+
+    # --- the partition -------------------------------------------------------------------
+    def sync(self, ep: Endpoint, day: date) -> SyncResult:
+        day_s = day.isoformat()
+        if not ep.supported_on(self.inst.platform, self.inst.surfaces):
+            return SyncResult(self.name, ep.name, day_s, "skipped",
+                              message=f"{ep.name} is not offered by platform {self.inst.platform} "
+                                      f"with surfaces {list(self.inst.surfaces)}")
+        today = local_today(self.inst, self.now())
+        if ep.kind == "snapshot" and day != today:
+            raise UnsupportedError(
+                f"{ep.name} is a snapshot of the server's current day ({today}); "
+                f"it cannot be pulled for {day_s}", instance=self.name, endpoint=ep.name, partition=day_s)
+        if day > today:
+            raise UnsupportedError(f"{day_s} is in the future for this dialer (today is {today})",
+                                   instance=self.name, endpoint=ep.name, partition=day_s)
+        self.ledger.start(self.name, ep.name, day_s)
+        try:
+            result = self._sync(ep, day)
+        except Exception as exc:
+            msg = self.client.redact(str(exc))
+            self.ledger.finish(self.name, ep.name, day_s, status="failed", error=f"{type(exc).__name__}: {msg}")
+            if isinstance(exc, DialerError):
+                exc.with_context(instance=self.name, endpoint=ep.name, partition=day_s)
+            raise
+        return result
+
+    def _sync(self, ep: Endpoint, day: date) -> SyncResult:
+        from extract.typing import add_lineage, cast_table
+
+        day_s = day.isoformat()
+        requests = self.plan(ep, day)
+        extracted_at = self.now()
+        parts: list[dict[str, pa.Table]] = []
+        if len(requests) == 1:
+            parts = self._fetch(ep, requests[0], day_s)
+        elif requests:
+            with ThreadPoolExecutor(max_workers=max(1, self.inst.max_concurrency)) as pool:
+                for got in pool.map(lambda p: self._fetch(ep, p, day_s), requests):
+                    parts += got
+        out: dict[str, pa.Table] = {}
+        drift: dict[str, dict[str, list[str]]] = {}
+        partition_day = day
+        for tname in ep.tables:
+            pieces = [p[tname] for p in parts if tname in p]
+            raw = (pa.concat_tables(pieces, promote_options="permissive") if pieces
+                   else pa.table({"_source_row": pa.array([], pa.int64())}))
+            if ep.kind == "snapshot":
+                partition_day = _snapshot_day(raw, day)
+            typed, d = cast_table(raw, tname, self.inst.timezone)
+            if ep.keep_day_column and ep.keep_day_column in typed.column_names and typed.num_rows:
+                col = typed.column(ep.keep_day_column)
+                typed = typed.filter(pc.equal(pc.cast(col, pa.date32()), pa.scalar(day, pa.date32())))
+            out[tname] = add_lineage(typed, self.name, ep.name, partition_day, extracted_at)
+            if d.new_fields or d.missing_fields:
+                drift[tname] = {"new": list(d.new_fields), "missing": list(d.missing_fields)}
+        if partition_day != day:
+            raise DialerError(
+                f"server answered for {partition_day}, not {day_s}: a snapshot can only be stored under "
+                "the day it describes", instance=self.name, endpoint=ep.name, partition=day_s)
+        written = self.lake.write(self.inst.platform, self.name, partition_day, out)
+        result = SyncResult(self.name, ep.name, day_s, "success",
+                            rows={w.table: w.rows for w in written}, bytes=sum(w.bytes for w in written),
+                            requests=len(requests), drift=drift)
+        self.ledger.finish(
+            self.name, ep.name, day_s, status="success", rows=result.total_rows, bytes_=result.bytes,
+            checksum=hashlib.sha256("".join(w.checksum for w in written).encode()).hexdigest(),
+            fingerprint=fingerprint(ep, requests), requests=len(requests), drift=drift or None,
+            extracted_at=extracted_at.isoformat())
+        return result
+
+
+def _snapshot_day(raw: pa.Table, default: date) -> date:
+    """The day a snapshot describes: parser metadata `partition_date`, else the requested day."""
+    meta = raw.schema.metadata or {}
+    value = meta.get(b"partition_date")
+    if value:
+        return date.fromisoformat(value.decode())
+    return default
+
+
+def sync_range(ps: PartitionSync, endpoints: Iterable[Endpoint], days: Iterable[date],
+               on_result: Callable[[SyncResult | Exception, Endpoint, date], None] | None = None,
+               ) -> list[SyncResult]:
+    """Sync days in order; within a day, endpoints in dependency order. Failures are
+    recorded and reported, and do not stop other partitions."""
+    results: list[SyncResult] = []
+    for day in days:
+        for ep in endpoints:
+            try:
+                r = ps.sync(ep, day)
+            except Exception as exc:
+                r = SyncResult(ps.name, ep.name, day.isoformat(), "failed", message=str(exc))
+                if on_result:
+                    on_result(exc, ep, day)
+                results.append(r)
+                continue
+            if on_result:
+                on_result(r, ep, day)
+            results.append(r)
+    return results

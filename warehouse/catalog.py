@@ -1,0 +1,137 @@
+"""The DuckDB warehouse file: raw views over the lake, ops tables, atomic publish.
+
+DuckDB allows one writer per file and BI tools keep the file open for hours. So nothing
+ever writes the published file in place: a build copies it to `<data_dir>/.build/`,
+refreshes views and ops tables, runs dbt there, and renames the result over the published
+path. A reader holding the old file keeps its (now unlinked) copy; the next connection
+sees the new one. An inter-process file lock makes builds take turns.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from extract.registry import TABLES
+from warehouse.lake import Lake
+
+
+def _empty_typed(table: str) -> pa.Table:
+    from extract.typing import empty_table
+
+    return empty_table(table)
+
+
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def refresh_raw_views(con: duckdb.DuckDBPyConnection, lake: Lake) -> dict[str, str]:
+    """(Re)create `raw.<table>` for every registry table; typed and empty before data exists.
+
+    The empty typed schema is always part of the scan, so columns a partition lacks still
+    exist with their types, and new (drift) columns are added by name.
+    """
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    schema_dir = lake.root / "_schemas"
+    schema_dir.mkdir(parents=True, exist_ok=True)
+    kinds: dict[str, str] = {}
+    for table in sorted(TABLES):
+        empty = _empty_typed(table)
+        schema_file = schema_dir / f"{table}.parquet"
+        _write_if_changed(schema_file, empty)
+        sources = [_sql_str(str(schema_file))]
+        if lake.has_files(table):
+            sources.append(_sql_str(lake.glob(table)))
+            kinds[table] = "lake"
+        else:
+            kinds[table] = "empty"
+        con.execute(
+            f"CREATE OR REPLACE VIEW raw.{table} AS SELECT * FROM read_parquet([{', '.join(sources)}], "
+            "union_by_name = true, hive_partitioning = false)"
+        )
+    return kinds
+
+
+def _write_if_changed(path: Path, table: pa.Table) -> None:
+    import pyarrow.parquet as pq
+
+    if path.exists():
+        try:
+            if pq.read_schema(path).equals(table.schema, check_metadata=False):
+                return
+        except Exception:
+            pass
+    tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+
+
+def load_ops_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
+    """Replace `ops.<name>` tables (sync ledger, write-back ledger) from Arrow."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS ops")
+    for name, table in tables.items():
+        con.register("_ops_src", table)
+        con.execute(f"CREATE OR REPLACE TABLE ops.{name} AS SELECT * FROM _ops_src")
+        con.unregister("_ops_src")
+
+
+@contextmanager
+def build_lock(data_dir: Path) -> Iterator[None]:
+    lock_dir = Path(data_dir) / ".build"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with open(lock_dir / "publish.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextmanager
+def building(published: Path) -> Iterator[Path]:
+    """Yield a private copy of the published file to build in; publish it atomically on success.
+
+    On any exception the build copy is discarded and the published file is untouched.
+    """
+    published = Path(published).absolute()
+    data_dir = published.parent
+    with build_lock(data_dir):
+        build = data_dir / ".build" / f"{published.name}.{uuid.uuid4().hex}"
+        if published.exists():
+            shutil.copyfile(published, build)
+        try:
+            yield build
+            wal = build.with_name(build.name + ".wal")
+            if wal.exists():  # a clean close checkpoints; a WAL left means a crash mid-build
+                raise RuntimeError("build database was not closed cleanly; not publishing")
+            with open(build, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(build, published)
+        finally:
+            build.unlink(missing_ok=True)
+            build.with_name(build.name + ".wal").unlink(missing_ok=True)
+
+
+def prepare(build_path: Path, lake: Lake, ops: dict[str, pa.Table]) -> dict[str, str]:
+    """Refresh raw views and ops tables in ``build_path``."""
+    con = duckdb.connect(str(build_path))
+    try:
+        kinds = refresh_raw_views(con, lake)
+        load_ops_tables(con, ops)
+        con.execute("CHECKPOINT")
+        return kinds
+    finally:
+        con.close()
+
+
+def raw_tables() -> list[str]:
+    return sorted(TABLES)
