@@ -115,6 +115,8 @@ class PartitionSync:
             return parse(raw.body, fmt)
 
         tables = self.client.call(ep.surface, params, run, module=ep.module, endpoint=ep.name, partition=day)
+        if ep.fanout == "per_key" and ep.key_param:
+            tables = {n: _with_key(t, ep.key_param, params[ep.key_param]) for n, t in tables.items()}
         limit = self.inst.result_limit
         at_limit = limit and any(t.num_rows >= limit for t in tables.values())
         if not at_limit:
@@ -200,6 +202,16 @@ class PartitionSync:
             fingerprint=fingerprint(ep, requests), requests=len(requests), drift=drift or None,
             extracted_at=extracted_at.isoformat())
         return result
+
+
+def _with_key(table: pa.Table, column: str, key: str) -> pa.Table:
+    """Rows of a per-key request that don't say which key they answer (the hopper of a
+    campaign) get it as a column, so the grain stays unique after the fan-out is merged."""
+    if column in table.column_names:
+        return table
+    pos = table.schema.get_field_index("_source_row")
+    col = pa.array([key] * table.num_rows, pa.string())
+    return table.add_column(pos if pos >= 0 else table.num_columns, column, col)
 
 
 def _snapshot_day(raw: pa.Table, default: date) -> date:
