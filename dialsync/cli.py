@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -44,12 +45,12 @@ def _settings(data_dir: Path | None = None) -> settings_mod.Settings:
     try:
         return settings_mod.load_settings(**({"data_dir": data_dir} if data_dir else {}))
     except Exception as exc:
-        err.print(f"[red]configuration error:[/red] {exc}")
+        err.print(f"[red]configuration error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}")
+    err.print(f"[red]error:[/red] {escape(str(exc))}")
     return typer.Exit(1)
 
 
@@ -121,7 +122,7 @@ def sync(
         console.print(f"DuckDB: {res.path}")
     if failures:
         for f in failures:
-            err.print(f"[red]failed:[/red] {f}")
+            err.print(f"[red]failed:[/red] {escape(f)}")
         raise typer.Exit(1)
 
 
@@ -168,7 +169,7 @@ def status(
     console.print(t)
     for r in rows:
         if show_all or r["state"] in {"failed"}:
-            console.print(f"{r['instance']} {r['endpoint']} {r['date']}: {r['state']} {r['error'] or ''}")
+            console.print(escape(f"{r['instance']} {r['endpoint']} {r['date']}: {r['state']} {r['error'] or ''}"))
 
 
 @app.command()

@@ -77,7 +77,8 @@ def test_missing_secret_names_var_not_value(cfg: Path, monkeypatch: pytest.Monke
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
-    [("timezone", "Mars/Olympus", "IANA zone"), ("base_url", "acme.net", "http://"), ("platform", "asterisk", "platform")],
+    [("timezone", "Mars/Olympus", "IANA zone"), ("base_url", "acme.net", "http://"),
+     ("platform", "asterisk", "platform")],
 )
 def test_bad_values_name_field_and_rule(tmp_path: Path, field: str, value: str, message: str) -> None:
     kw = {"platform": "vicidial", "base_url": "http://x", "user_env": "U", "password_env": "P", field: value}
