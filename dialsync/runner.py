@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -40,23 +40,25 @@ def select_endpoints(names: list[str] | None, *, kinds: tuple[str, ...] = ("dail
     return ordered(eps)
 
 
-def partition_sync(settings: Settings, instance: str) -> PartitionSync:
+def partition_sync(settings: Settings, instance: str, now: Callable[[], datetime] | None = None) -> PartitionSync:
     inst = settings.instance(instance)
     client = DialerClient.from_settings(instance, inst)
-    return PartitionSync(instance, inst, client, lake(settings), ledger(settings))
+    return PartitionSync(instance, inst, client, lake(settings), ledger(settings), now=now)
 
 
 def sync(settings: Settings, start: date, end: date, *, endpoints: list[str] | None = None,
          instances: list[str] | None = None,
          on_result: Callable[[SyncResult | Exception, Endpoint, date], None] | None = None,
-         ) -> list[SyncResult]:
-    """Sync every selected endpoint × instance × day. Snapshot endpoints only for today."""
+         now: Callable[[], datetime] | None = None) -> list[SyncResult]:
+    """Sync every selected endpoint × instance × day. Snapshot endpoints only for today.
+
+    ``now`` fixes the clock (tests, and a dialer whose clock is known to be off)."""
     results: list[SyncResult] = []
     days = days_between(start, end)
     for name in instances or list(settings.instances):
-        ps = partition_sync(settings, name)
+        ps = partition_sync(settings, name, now)
         try:
-            today = local_today(ps.inst)
+            today = local_today(ps.inst, now() if now else None)
             chosen = select_endpoints(endpoints)
             supported = [e for e in chosen if e.supported_on(ps.inst.platform, ps.inst.surfaces)]
             for e in chosen:

@@ -1,0 +1,296 @@
+"""Extract end to end over real HTTP: simulator → client → parsers → typed Parquet → ledger → DuckDB."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import httpx
+import pyarrow as pa
+import pytest
+
+from dialsync import runner
+from dialsync.settings import InstanceSettings, Settings
+from extract import schemas
+from extract.client import DialerClient
+from extract.errors import AuthError, DialerError
+from extract.registry import ENDPOINTS, endpoint
+from extract.sync import PartitionSync
+from simulator.server import SimConfig, SimulatorServer
+from warehouse import catalog
+from warehouse.lake import Lake
+from warehouse.ledger import SyncLedger
+
+TZ = "America/New_York"
+NOW = datetime(2025, 5, 8, 15, 30, tzinfo=ZoneInfo(TZ))
+TODAY = NOW.date()
+D1, D2 = date(2025, 5, 6), date(2025, 5, 7)
+PASSWORD = "Zq8secretPW41"  # recognizable: must never show up anywhere
+USER_ENV, PASS_ENV = "TEST_DIALER_USER", "TEST_DIALER_PASS"
+
+pytestmark = pytest.mark.xdist_group("extract")
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[SimulatorServer]:
+    with SimulatorServer(SimConfig(seed=11, agents=20, timezone=TZ, now=NOW, api_pass=PASSWORD)) as s:
+        yield s
+
+
+@pytest.fixture(autouse=True)
+def _creds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(USER_ENV, "6666")
+    monkeypatch.setenv(PASS_ENV, PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _no_faults(sim: SimulatorServer) -> Iterator[None]:
+    yield
+    sim.ctx.faults.set_spec("")
+
+
+def settings_for(tmp: Path, sim: SimulatorServer, platform: str = "crocodial", **kw: object) -> Settings:
+    inst = InstanceSettings(platform=platform, base_url=sim.url, timezone=TZ, user_env=USER_ENV,  # type: ignore[arg-type]
+                            password_env=PASS_ENV, **kw)  # type: ignore[arg-type]
+    return Settings(data_dir=tmp, instances={"main": inst})
+
+
+def fast_sync(s: Settings, **client_kw: float) -> PartitionSync:
+    inst = s.instance("main")
+    client = DialerClient.from_settings("main", inst, backoff_min_s=0.01, backoff_max_s=0.05, **client_kw)
+    return PartitionSync("main", inst, client, Lake(s.lake_dir), SyncLedger(s.state_dir / "sync_ledger.sqlite"),
+                         now=lambda: NOW)
+
+
+def content(t: pa.Table) -> pa.Table:
+    return t.drop_columns(["_extracted_at"])
+
+
+def sim_requests(sim: SimulatorServer, action: str) -> int:
+    rows = httpx.get(f"{sim.url}/_sim/requests", params={"action": action}).json()
+    return len(rows)
+
+
+def test_crocodial_every_endpoint_lands_typed_with_lineage(tmp_path: Path, sim: SimulatorServer) -> None:
+    s = settings_for(tmp_path, sim)
+    results = runner.sync(s, D2, TODAY, now=lambda: NOW)
+    failed = [f"{r.endpoint} {r.partition}: {r.message}" for r in results if r.status == "failed"]
+    assert not failed, failed
+    lake = Lake(s.lake_dir)
+    for ep in ENDPOINTS:
+        day = TODAY if ep.kind == "snapshot" else D2
+        for table in ep.tables:
+            t = lake.read(table, "main", day)
+            assert t is not None, f"{table} has no partition for {day}"
+            assert t.column_names[-5:] == ["_instance", "_endpoint", "_partition_date", "_extracted_at",
+                                           "_source_row"]
+            if t.num_rows:
+                assert set(t.column("_instance").to_pylist()) == {"main"}
+                assert set(t.column("_partition_date").to_pylist()) == {day}
+            known = schemas.SCHEMAS.get(table, {})
+            assert set(known) <= set(t.column_names), f"{table} lacks {set(known) - set(t.column_names)}"
+    cdr = lake.read("outbound_cdr", "main", D2)
+    assert cdr is not None and cdr.num_rows > 100
+    assert cdr.schema.field("call_date").type == pa.timestamp("us")
+    assert str(cdr.schema.field("call_date_utc").type) == "timestamp[us, tz=UTC]"
+    led = {(r.endpoint, r.partition_date): r for r in runner.ledger(s).rows()}
+    assert led[("outbound_cdr", D2.isoformat())].status == "success"
+    assert led[("outbound_cdr", D2.isoformat())].rows == cdr.num_rows + lake.read(
+        "outbound_cdr_summary", "main", D2).num_rows  # type: ignore[union-attr]
+    # the published DuckDB file sees exactly the lake
+    runner.publish(s, dbt_command=None)
+    con = duckdb.connect(str(s.duckdb_path), read_only=True)
+    try:
+        n = con.execute("select count(*) from raw.outbound_cdr where _partition_date = ?", [D2]).fetchone()
+        assert n == (cdr.num_rows,)
+        assert con.execute("select count(*) from ops.sync_ledger where status = 'success'").fetchone()[0] > 10
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("name", ["outbound_cdr", "agent_report", "pause_report", "agent_calls_report"])
+def test_xml_and_json_land_the_same_rows(tmp_path: Path, sim: SimulatorServer, name: str) -> None:
+    got = {}
+    for fmt in ("json", "xml"):
+        s = settings_for(tmp_path / fmt, sim, responsetype=fmt)
+        fast_sync(s).sync(endpoint(name), D1)
+        got[fmt] = {t: content(Lake(s.lake_dir).read(t, "main", D1)) for t in endpoint(name).tables}  # type: ignore[arg-type]
+    for t in endpoint(name).tables:
+        assert got["json"][t].equals(got["xml"][t]), t
+
+
+def test_resync_replaces_partition_without_duplicates(tmp_path: Path, sim: SimulatorServer) -> None:
+    s = settings_for(tmp_path, sim)
+    ps = fast_sync(s)
+    first = ps.sync(endpoint("outbound_cdr"), D1)
+    a = Lake(s.lake_dir).read("outbound_cdr", "main", D1)
+    second = ps.sync(endpoint("outbound_cdr"), D1)
+    b = Lake(s.lake_dir).read("outbound_cdr", "main", D1)
+    assert first.rows == second.rows
+    assert content(a).equals(content(b))  # type: ignore[arg-type]
+    assert len(list(s.lake_dir.rglob("outbound_cdr/**/*.parquet"))) == 1
+    assert runner.ledger(s).get("main", "outbound_cdr", D1.isoformat()).attempts == 2  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("platform", "expected"), [
+    ("vicidial", {"agent_stats_export", "call_status_stats", "call_dispo_report", "phone_number_log",
+                  "did_log_export", "recording_lookup", "list_info"}),
+    ("dialer360", {"agent_stats_export", "phone_number_log", "did_log_export", "recording_lookup"}),
+])
+def test_text_platforms_pull_what_they_offer(tmp_path: Path, sim: SimulatorServer, platform: str,
+                                             expected: set[str]) -> None:
+    s = settings_for(tmp_path, sim, platform=platform)
+    results = runner.sync(s, D2, TODAY, now=lambda: NOW)
+    ok = {r.endpoint for r in results if r.status == "success"}
+    failed = [f"{r.endpoint} {r.partition}: {r.message}" for r in results if r.status == "failed"]
+    assert not failed, failed
+    assert ok == expected
+    skipped = {r.endpoint: r.message for r in results if r.status == "skipped"}
+    assert "outbound_cdr" in skipped and platform in skipped["outbound_cdr"]
+    ase = Lake(s.lake_dir).read("agent_stats_export", "main", D2)
+    assert ase is not None and ase.num_rows > 0
+
+
+def test_agent_stats_export_agrees_across_platforms(tmp_path: Path, sim: SimulatorServer) -> None:
+    """croco-dial and plain VICIdial serve the same report from the same log: same rows."""
+    tables = []
+    for platform in ("crocodial", "vicidial"):
+        s = settings_for(tmp_path / platform, sim, platform=platform)
+        fast_sync(s).sync(endpoint("agent_stats_export"), D1)
+        tables.append(content(Lake(s.lake_dir).read("agent_stats_export", "main", D1)))  # type: ignore[arg-type]
+    assert tables[0].equals(tables[1])
+
+
+RECOVERABLE = ["500#2", "502#2", "503#2", "504#2", "429#2:retry_after=0.05", "reset#2", "truncate#2",
+               "html#2", "invalid_json#2", "empty#2", "slow:delay=0.2"]
+
+
+@pytest.mark.parametrize("fault", RECOVERABLE)
+def test_recoverable_faults_end_in_a_correct_partition(tmp_path: Path, sim: SimulatorServer, fault: str) -> None:
+    clean = settings_for(tmp_path / "clean", sim)
+    fast_sync(clean).sync(endpoint("agent_cdr"), D1)
+    expected = content(Lake(clean.lake_dir).read("agent_cdr", "main", D1))  # type: ignore[arg-type]
+    s = settings_for(tmp_path / "faulty", sim)
+    sim.ctx.faults.set_spec(f"agent_cdr:{fault}")
+    fast_sync(s).sync(endpoint("agent_cdr"), D1)
+    assert content(Lake(s.lake_dir).read("agent_cdr", "main", D1)).equals(expected)  # type: ignore[arg-type]
+
+
+def test_hang_past_client_timeout_is_retried(tmp_path: Path, sim: SimulatorServer) -> None:
+    s = settings_for(tmp_path, sim, timeout_s=1.0)
+    sim.ctx.faults.set_spec("inbound_summary_stats:hang#1:hang=2")
+    r = fast_sync(s).sync(endpoint("inbound_summary_stats"), D1)
+    assert r.status == "success" and r.total_rows >= 1
+
+
+@pytest.mark.parametrize("fault", ["503", "truncate", "html", "invalid_json", "reset"])
+def test_persistent_faults_fail_cleanly_and_keep_previous_copy(tmp_path: Path, sim: SimulatorServer,
+                                                               fault: str) -> None:
+    s = settings_for(tmp_path, sim, max_attempts=3)
+    ps = fast_sync(s)
+    ps.sync(endpoint("agent_cdr"), D1)
+    before = Lake(s.lake_dir).read("agent_cdr", "main", D1)
+    sim.ctx.faults.set_spec(f"agent_cdr:{fault}")
+    with pytest.raises(DialerError) as info:
+        ps.sync(endpoint("agent_cdr"), D1)
+    assert "instance=main" in str(info.value) and "endpoint=agent_cdr" in str(info.value)
+    assert Lake(s.lake_dir).read("agent_cdr", "main", D1).equals(before)  # type: ignore[union-attr]
+    row = runner.ledger(s).get("main", "agent_cdr", D1.isoformat())
+    assert row is not None and row.status == "failed" and row.rows == before.num_rows  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("platform", "name"), [("crocodial", "agent_cdr"), ("vicidial", "agent_stats_export")])
+def test_wrong_password_fails_once_without_echoing_it(tmp_path: Path, sim: SimulatorServer,
+                                                      monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture,
+                                                      platform: str, name: str) -> None:
+    wrong = "Wr0ngPassXy77"
+    monkeypatch.setenv(PASS_ENV, wrong)
+    s = settings_for(tmp_path, sim, platform=platform)
+    httpx.delete(f"{sim.url}/_sim/requests")
+    with pytest.raises(AuthError) as info:
+        fast_sync(s).sync(endpoint(name), D1)
+    assert sim_requests(sim, name) == 1, "auth errors must never be retried (lockout after 10)"
+    sim.ctx.unlock_all()
+    text = str(info.value) + repr(info.value)
+    out = capfd.readouterr()
+    for blob in (text, out.out, out.err, *(p.read_bytes().decode("latin-1") for p in tmp_path.rglob("*") if p.is_file())):
+        assert wrong not in blob and PASSWORD not in blob
+
+
+def test_password_never_written_or_logged(tmp_path: Path, sim: SimulatorServer, caplog: pytest.LogCaptureFixture,
+                                          capfd: pytest.CaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    s = settings_for(tmp_path, sim)
+    sim.ctx.faults.set_spec("agent_calls_report:503#1")
+    runner.sync(s, D1, D1, endpoints=["agent_calls_report", "agent_stats_export"], now=lambda: NOW)
+    runner.publish(s, dbt_command=None)
+    out = capfd.readouterr()
+    assert PASSWORD not in caplog.text + out.out + out.err
+    for p in tmp_path.rglob("*"):
+        if p.is_file():
+            assert PASSWORD.encode() not in p.read_bytes(), p
+
+
+def test_schema_drift_is_kept_and_reported(tmp_path: Path, sim: SimulatorServer,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    known = dict(schemas.SCHEMAS["inbound_summary_stats"])
+    dropped = next(iter(known))
+    shrunk = {k: v for k, v in known.items() if k != dropped} | {"retired_field": "int"}
+    monkeypatch.setitem(schemas.SCHEMAS, "inbound_summary_stats", shrunk)
+    s = settings_for(tmp_path, sim)
+    r = fast_sync(s).sync(endpoint("inbound_summary_stats"), D1)
+    assert r.drift["inbound_summary_stats"] == {"new": [dropped], "missing": ["retired_field"]}
+    t = Lake(s.lake_dir).read("inbound_summary_stats", "main", D1)
+    assert t is not None and dropped in t.column_names and t.schema.field(dropped).type == pa.string()
+    assert "retired_field" in t.column_names and t.column("retired_field").null_count == t.num_rows
+    row = runner.ledger(s).get("main", "inbound_summary_stats", D1.isoformat())
+    assert row is not None and dropped in (row.drift or "")
+
+
+def test_snapshot_cannot_be_pulled_for_a_past_day(tmp_path: Path, sim: SimulatorServer) -> None:
+    s = settings_for(tmp_path, sim)
+    with pytest.raises(DialerError, match="snapshot"):
+        fast_sync(s).sync(endpoint("agent_summary_stats"), D1)
+    r = fast_sync(s).sync(endpoint("agent_summary_stats"), TODAY)
+    assert r.status == "success" and r.total_rows > 0
+
+
+def test_future_day_refused(tmp_path: Path, sim: SimulatorServer) -> None:
+    s = settings_for(tmp_path, sim)
+    with pytest.raises(DialerError, match="future"):
+        fast_sync(s).sync(endpoint("outbound_cdr"), date(2025, 5, 9))
+
+
+def test_credentials_only_in_post_body(sim: SimulatorServer) -> None:
+    """The client never puts credentials in a URL (proxies and access logs keep URLs)."""
+    seen: list[httpx.Request] = []
+    inst = InstanceSettings(platform="crocodial", base_url=sim.url, timezone=TZ, user_env=USER_ENV,
+                            password_env=PASS_ENV)
+    c = DialerClient.from_settings("main", inst)
+    c._http.event_hooks["request"].append(seen.append)
+    c.post("goapi", {"goAction": "getAllPortfolios"}, module="goUsers")
+    c.close()
+    assert seen and PASSWORD not in str(seen[0].url) and "goPass" not in str(seen[0].url)
+    assert PASSWORD.encode() in seen[0].content  # it is in the form body
+    assert os.environ[PASS_ENV] == PASSWORD
+
+
+def test_interrupted_run_leaves_previous_copy(tmp_path: Path, sim: SimulatorServer) -> None:
+    """A crash between staging and rename (simulated by a temp file left behind) changes nothing."""
+    s = settings_for(tmp_path, sim)
+    ps = fast_sync(s)
+    ps.sync(endpoint("inbound_cdr"), D1)
+    lake = Lake(s.lake_dir)
+    before = lake.read("inbound_cdr", "main", D1)
+    part = lake.partition_dir("crocodial", "inbound_cdr", "main", D1)
+    (part / ".part-0.parquet.0000.tmp").write_bytes(b"PAR1 half written")
+    assert lake.read("inbound_cdr", "main", D1).equals(before)  # type: ignore[union-attr]
+    con = duckdb.connect()
+    catalog.refresh_raw_views(con, lake)
+    assert con.execute("select count(*) from raw.inbound_cdr").fetchone() == (before.num_rows,)  # type: ignore[union-attr]
