@@ -217,7 +217,8 @@ def test_wrong_password_fails_once_without_echoing_it(tmp_path: Path, sim: Simul
     sim.ctx.unlock_all()
     text = str(info.value) + repr(info.value)
     out = capfd.readouterr()
-    for blob in (text, out.out, out.err, *(p.read_bytes().decode("latin-1") for p in tmp_path.rglob("*") if p.is_file())):
+    files = [p.read_bytes().decode("latin-1") for p in tmp_path.rglob("*") if p.is_file()]
+    for blob in (text, out.out, out.err, *files):
         assert wrong not in blob and PASSWORD not in blob
 
 

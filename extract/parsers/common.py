@@ -25,10 +25,15 @@ stream a large body to a temp file). A ``str`` is always a path, never the body.
 SOURCE_ROW = "_source_row"
 
 
-def load_body(body: Body) -> bytes | memoryview | mmap.mmap:
-    """Return a bytes-like view of the body; a path is memory-mapped (read-only, no copy)."""
-    if isinstance(body, bytes | bytearray | memoryview):
+def load_body(body: Body | mmap.mmap) -> bytes | bytearray | mmap.mmap:
+    """Return a searchable bytes-like body (``find``, slicing); a path is memory-mapped
+    (read-only, no copy), a memoryview over a whole ``bytes`` is unwrapped without a copy."""
+    if isinstance(body, bytes | bytearray | mmap.mmap):
         return body
+    if isinstance(body, memoryview):
+        if isinstance(body.obj, bytes) and body.nbytes == len(body.obj) and body.contiguous:
+            return body.obj
+        return body.tobytes()
     path = Path(body)
     size = path.stat().st_size
     if size == 0:
@@ -37,7 +42,7 @@ def load_body(body: Body) -> bytes | memoryview | mmap.mmap:
         return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-def head_text(buf: bytes | memoryview | mmap.mmap, n: int = 512) -> str:
+def head_text(buf: bytes | bytearray | mmap.mmap, n: int = 512) -> str:
     """First ``n`` bytes as text (for sniffing and error messages)."""
     return bytes(buf[:n]).decode("utf-8", errors="replace")
 
