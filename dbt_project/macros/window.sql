@@ -1,0 +1,43 @@
+{#-
+  The restatement window. The orchestrator passes `start_date` / `end_date` (dialer-local
+  days, inclusive) for the partitions it re-synced; incremental facts rebuild exactly those
+  days. With no window (both null) or on a full refresh every day is rebuilt, so a full
+  refresh and any sequence of windowed runs give the same table.
+-#}
+
+{% macro window_start() -%}
+    {%- set v = var('start_date', none) -%}
+    {%- if v in (none, '', 'None', 'null') -%}{{ return(none) }}{%- else -%}{{ return(v | string) }}{%- endif -%}
+{%- endmacro %}
+
+{% macro window_end() -%}
+    {%- set v = var('end_date', none) -%}
+    {%- if v in (none, '', 'None', 'null') -%}{{ return(none) }}{%- else -%}{{ return(v | string) }}{%- endif -%}
+{%- endmacro %}
+
+{#- SQL predicate: `column` inside the window; `lookback_days` widens the start (rolling metrics). -#}
+{% macro window_predicate(column, lookback_days=0) -%}
+    {%- set s = window_start() -%}
+    {%- set e = window_end() -%}
+    {%- if s is none and e is none -%}
+        true
+    {%- else -%}
+        ({{ column }} >= {% if s is none %}date '1900-01-01'{% else %}date '{{ s }}'{% endif %} - interval {{ lookback_days }} day
+         and {{ column }} <= {% if e is none %}date '9999-12-31'{% else %}date '{{ e }}'{% endif %})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Filter for the rows an incremental model (re)computes: the window when incremental, else all. -#}
+{% macro incremental_window(column, lookback_days=0) -%}
+    {%- if is_incremental() -%}{{ window_predicate(column, lookback_days) }}{%- else -%}true{%- endif -%}
+{%- endmacro %}
+
+{#- pre_hook of every incremental fact: delete the whole window first, so a day that became
+    empty on restatement disappears too (delete+insert alone only deletes keys it re-inserts). -#}
+{% macro delete_window(column) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ window_predicate(column) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}

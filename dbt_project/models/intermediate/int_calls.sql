@@ -1,0 +1,252 @@
+/*
+  One conformed call stream: one row per call, whatever report it came from.
+
+  Sources and dedup rules (in order):
+  1. Within a report, staging already keeps one row per natural key (newest extraction).
+  2. A call belongs to the partition day it was reported in (partition_date).
+  3. Precedence across reports, per instance × day:
+       outbound_cdr (outbound calls) and inbound_cdr (inbound calls, uniq1) are the call
+       records. phone_number_log rows become calls only for an instance × day that has no
+       CDR rows at all (plain VICIdial / Dialer360 instances) - on croco-dial they describe
+       the same calls again and are ignored, so no call is counted twice.
+  Conformed keys: croco-dial CDRs carry the campaign NAME and the status NAME; `campaign` is
+  the campaign id (looked up by name in the campaigns snapshots, else the value as reported)
+  and `status_code` the canonical VICIdial status code (status_categories seed), so calls
+  line up with call_dispo_report / call_status_stats and list_info.
+  4. agent_cdr rows are agent legs, never calls of their own: each leg is attached to the
+     latest CDR call of the same instance and customer number that started at or before the
+     leg's answer time, within var call_match_tolerance_seconds (ASOF join). A call's talk
+     seconds are the sum of its legs (transfers); without a leg, inbound talk is the CDR's
+     call_duration and outbound talk is unknown (NULL) unless the call was handled.
+*/
+with outbound_cdr as (
+    select * from {{ ref('stg_crocodial__outbound_cdr') }}
+),
+
+inbound_cdr as (
+    select * from {{ ref('stg_crocodial__inbound_cdr') }}
+),
+
+agent_legs as (
+    select * from {{ ref('stg_crocodial__agent_cdr') }}
+),
+
+phone_log as (
+    select * from {{ ref('stg_vicidial__phone_number_log') }}
+),
+
+-- campaign name -> id, from every campaigns snapshot (newest wins)
+campaign_ids as (
+    select instance, campaign_name, campaign_id
+    from {{ ref('stg_crocodial__campaigns') }}
+    where campaign_name is not null
+    qualify row_number() over (partition by instance, campaign_name order by partition_date desc) = 1
+),
+
+cdr_calls as (
+    select
+        'outbound_cdr'                                  as source_table,
+        outbound_call_id                                as source_call_id,
+        instance,
+        partition_date,
+        call_started_at_local,
+        call_started_at_utc,
+        'outbound'                                      as direction,
+        case when call_type like 'manual%' then 'manual' else 'dialer' end as call_type,
+        campaign,
+        cast(null as varchar)                           as in_group,
+        list_id,
+        lead_id,
+        vendor_lead_code,
+        phone_number,
+        caller_id_number,
+        agent_user,
+        portfolio,
+        status,
+        carrier_disposition,
+        term_reason,
+        cast(null as bigint)                            as ring_seconds,
+        queue_seconds,
+        cast(null as bigint)                            as reported_duration_seconds,
+        cast(null as bigint)                            as queue_position
+    from outbound_cdr
+
+    union all
+
+    select
+        'inbound_cdr',
+        uniqueid,
+        instance,
+        partition_date,
+        call_started_at_local,
+        call_started_at_utc,
+        'inbound',
+        'inbound',
+        campaign,
+        in_group,
+        list_id,
+        lead_id,
+        vendor_lead_code,
+        caller_id_number,                               -- the customer's number
+        did_number,                                     -- the number the customer dialed
+        agent_user,
+        portfolio,
+        status,
+        cast(null as varchar),
+        term_reason,
+        greatest(cast(date_diff('second', call_started_at_local, queue_entered_at_local) as bigint), 0),
+        queue_seconds,
+        call_duration_seconds,
+        queue_position
+    from inbound_cdr
+),
+
+-- attach each agent leg to the CDR call it belongs to
+legs_matched as (
+    select
+        c.source_table,
+        c.source_call_id,
+        l.agent_user                                    as leg_agent_user,
+        l.answered_at_local,
+        l.answered_at_utc,
+        l.talk_seconds
+    from agent_legs as l
+    asof join cdr_calls as c
+        on  l.instance = c.instance
+        and l.phone_number = c.phone_number
+        and l.answered_at_local >= c.call_started_at_local
+    where l.answered_at_local <= c.call_started_at_local
+          + to_seconds({{ var('call_match_tolerance_seconds') }})
+),
+
+legs_per_call as (
+    select
+        source_table,
+        source_call_id,
+        count(*)                                        as agent_legs,
+        sum(talk_seconds)                               as talk_seconds,
+        min(answered_at_local)                          as answered_at_local,
+        min(answered_at_utc)                            as answered_at_utc,
+        arg_min(leg_agent_user, answered_at_local)      as first_leg_agent_user
+    from legs_matched
+    group by source_table, source_call_id
+),
+
+cdr_days as (
+    select distinct instance, partition_date from cdr_calls
+),
+
+phone_log_calls as (
+    select
+        'phone_number_log'                              as source_table,
+        p.phone_log_call_id                             as source_call_id,
+        p.instance,
+        p.partition_date,
+        p.call_started_at_local,
+        p.call_started_at_utc,
+        'outbound'                                      as direction,
+        'dialer'                                        as call_type,
+        cast(null as varchar)                           as campaign,
+        cast(null as varchar)                           as in_group,
+        p.list_id,
+        cast(null as varchar)                           as lead_id,
+        cast(null as varchar)                           as vendor_lead_code,
+        p.phone_number,
+        cast(null as varchar)                           as caller_id_number,
+        p.agent_user,
+        cast(null as varchar)                           as portfolio,
+        p.status,
+        cast(null as varchar)                           as carrier_disposition,
+        p.term_reason,
+        cast(null as bigint)                            as ring_seconds,
+        cast(null as bigint)                            as queue_seconds,
+        p.length_seconds                                as reported_duration_seconds,
+        cast(null as bigint)                            as queue_position,
+        0                                               as agent_legs,
+        case when p.agent_user is not null then p.length_seconds end as talk_seconds,
+        cast(null as timestamp)                         as answered_at_local,
+        cast(null as timestamptz)                       as answered_at_utc
+    from phone_log as p
+    anti join cdr_days as d
+        on p.instance = d.instance and p.partition_date = d.partition_date
+),
+
+calls as (
+    select
+        c.source_table,
+        c.source_call_id,
+        c.instance,
+        c.partition_date,
+        c.call_started_at_local,
+        c.call_started_at_utc,
+        c.direction,
+        c.call_type,
+        c.campaign,
+        c.in_group,
+        c.list_id,
+        c.lead_id,
+        c.vendor_lead_code,
+        c.phone_number,
+        c.caller_id_number,
+        coalesce(c.agent_user, l.first_leg_agent_user)  as agent_user,
+        c.portfolio,
+        c.status,
+        c.carrier_disposition,
+        c.term_reason,
+        c.ring_seconds,
+        c.queue_seconds,
+        c.reported_duration_seconds,
+        c.queue_position,
+        coalesce(l.agent_legs, 0)                       as agent_legs,
+        coalesce(
+            l.talk_seconds,
+            case when c.direction = 'inbound' and c.agent_user is not null then c.reported_duration_seconds end
+        )                                               as talk_seconds,
+        l.answered_at_local,
+        l.answered_at_utc
+    from cdr_calls as c
+    left join legs_per_call as l
+        on c.source_table = l.source_table and c.source_call_id = l.source_call_id
+
+    union all
+
+    select * from phone_log_calls
+),
+
+statuses as (
+    select * from {{ ref('status_categories') }}
+),
+
+classified as (
+    select
+        calls.*,
+        coalesce(s.status_code, {{ status_code('calls.status') }}) as status_code,
+        coalesce(s.status_category, case when calls.status is null then 'NONE' else 'UNKNOWN' end)
+                                                        as status_category,
+        coalesce(s.is_human_answered, false)
+            or (calls.agent_user is not null and coalesce(calls.talk_seconds, 0) > 0)
+                                                        as is_human_answered,
+        coalesce(s.is_contact, false)                   as status_is_contact,
+        coalesce(s.is_sale, false)                      as is_sale,
+        coalesce(s.is_drop, false) and calls.agent_user is null as is_drop
+    from calls
+    left join statuses as s
+        on {{ status_code('calls.status') }} = s.status
+)
+
+select
+    {{ surrogate_key(['source_table', 'classified.instance', 'source_call_id']) }} as call_id,
+    classified.* exclude (status_is_contact, campaign),
+    coalesce(ci.campaign_id, classified.campaign)      as campaign,
+    coalesce(ci.campaign_name, classified.campaign)    as campaign_name,
+    -- handled: an agent took the call
+    agent_user is not null and not is_drop              as is_handled,
+    -- contact: an agent spoke with a live person (status says so, or it is a handled inbound call)
+    agent_user is not null and not is_drop
+        and (status_is_contact or direction = 'inbound' or is_sale)
+                                                        as is_contact,
+    -- abandoned: an inbound call that reached a queue and no agent answered
+    direction = 'inbound' and agent_user is null        as is_abandoned
+from classified
+left join campaign_ids as ci
+    on ci.instance = classified.instance and ci.campaign_name = classified.campaign

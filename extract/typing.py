@@ -1,0 +1,317 @@
+"""String columns → typed columns per ``extract.schemas.SCHEMAS`` (vectorised, pyarrow.compute).
+
+Output column order of ``cast_table``: the known fields in ``SCHEMAS`` order (each ``datetime``
+field followed by ``<field>_utc``), then fields the server sent that ``SCHEMAS`` does not know
+(kept as strings, reported as drift) in server order, then the lineage columns present
+(``_instance, _endpoint, _partition_date, _extracted_at, _source_row``). Known fields the
+server did not send are NULL columns of their type, so every partition of a table has the same
+Arrow schema (up to drift columns).
+
+Values: ``""`` and ``null`` (any case, after trimming, for typed columns) → NULL; MySQL zero
+dates (``0000-00-00``...) → NULL. Any other value that does not match its column's rule raises
+``ParseError`` naming table, field, rule and an example — never a silent NULL.
+
+Local → UTC rule (``<field>_utc``), deterministic across DST, same as Python's
+``datetime(..., tzinfo=ZoneInfo(tz))`` with ``fold=0``:
+
+* ambiguous wall times (the repeated hour when clocks go back) take the *first* occurrence,
+  i.e. the offset in force before the transition (01:30 New York on fall-back day → EDT);
+* nonexistent wall times (the skipped hour when clocks go forward) are read with the offset in
+  force *before* the transition (02:30 New York on spring-forward day → 07:30Z = 03:30 EDT).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from extract.errors import ParseError
+from extract.schemas import OPTIONAL, SCHEMAS, ColType
+
+LOCAL_TS = pa.timestamp("us")
+UTC_TS = pa.timestamp("us", tz="UTC")
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "str": pa.string(), "int": pa.int64(), "float": pa.float64(), "seconds": pa.int64(),
+    "pct": pa.float64(), "datetime": LOCAL_TS, "date": pa.date32(), "bool": pa.bool_(),
+}
+
+LINEAGE: tuple[pa.Field, ...] = (
+    pa.field("_instance", pa.string()),
+    pa.field("_endpoint", pa.string()),
+    pa.field("_partition_date", pa.date32()),
+    pa.field("_extracted_at", UTC_TS),
+    pa.field("_source_row", pa.int64()),
+)
+LINEAGE_NAMES = tuple(f.name for f in LINEAGE)
+
+UTC_SUFFIX = "_utc"
+
+
+@dataclass(frozen=True)
+class Drift:
+    """Schema drift of one response: fields ``SCHEMAS`` does not know (kept as strings) and
+    known, non-optional fields the server did not send (NULL-filled)."""
+
+    new_fields: tuple[str, ...] = ()
+    missing_fields: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.new_fields or self.missing_fields)
+
+
+def _schema_for(table_name: str) -> dict[str, ColType]:
+    try:
+        return SCHEMAS[table_name]
+    except KeyError:
+        raise ValueError(f"no schema for raw table {table_name!r}") from None
+
+
+def typed_fields(table_name: str) -> list[pa.Field]:
+    """Typed data fields of a raw table (``_utc`` companions included), no lineage."""
+    out: list[pa.Field] = []
+    for name, ctype in _schema_for(table_name).items():
+        out.append(pa.field(name, ARROW_TYPES[ctype]))
+        if ctype == "datetime":
+            out.append(pa.field(name + UTC_SUFFIX, UTC_TS))
+    return out
+
+
+def typed_schema(table_name: str) -> pa.Schema:
+    """Full typed schema of a raw table: data fields then lineage."""
+    return pa.schema([*typed_fields(table_name), *LINEAGE])
+
+
+def empty_table(table_name: str) -> pa.Table:
+    """Zero-row table with the full typed schema + lineage (DuckDB views before any data)."""
+    return typed_schema(table_name).empty_table()
+
+
+# --------------------------------------------------------------------------- converters
+
+_INT_RE = r"^[+-]?\d+$"
+_FLOAT_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+_SECONDS_RE = r"^(?P<neg>-?)(?:(?:(?P<h>\d+):)?(?P<m>\d+):)?(?P<s>\d+)$"
+_PCT_RE = r"^(?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*%?$"
+_DATETIME_FMT = "%Y-%m-%d %H:%M:%S"
+_DATETIME_RE = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?$"
+_DATE_FMT = "%Y-%m-%d"
+_TRUE = ["true", "1", "y", "yes"]
+_FALSE = ["false", "0", "n", "no"]
+
+RULES: dict[str, str] = {
+    "int": "integer (e.g. 42)",
+    "float": "decimal number (e.g. 67.78)",
+    "seconds": "duration HH:MM:SS, h:mm:ss, m:ss or whole seconds",
+    "pct": "percentage (e.g. 16.7% or 16.7)",
+    "datetime": "YYYY-MM-DD HH:MM:SS[.ffffff]",
+    "date": "YYYY-MM-DD",
+    "bool": "true/false, 1/0, Y/N",
+}
+
+
+def _null_tokens(arr: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Trim; ``""`` / ``null`` → NULL."""
+    trimmed = pc.utf8_trim_whitespace(arr)
+    is_null = pc.or_(pc.equal(trimmed, ""), pc.equal(pc.utf8_lower(trimmed), "null"))
+    return pc.if_else(is_null, pa.scalar(None, pa.string()), trimmed)
+
+
+def _fail(table: str, field: str, ctype: str, src: pa.ChunkedArray, bad: pa.ChunkedArray) -> None:
+    n_bad = pc.sum(bad.cast(pa.int64())).as_py() or 0
+    if not n_bad:
+        return
+    example = pc.filter(src, bad)[0].as_py()
+    raise ParseError(f"{table}.{field}: {n_bad} value(s) not a valid {ctype} "
+                     f"[{RULES[ctype]}], e.g. {example!r}")
+
+
+def _bad_mask(src: pa.ChunkedArray, ok: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Non-null input whose rule check failed (or gave null)."""
+    return pc.and_(pc.is_valid(src), pc.invert(pc.fill_null(ok, False)))
+
+
+def _to_seconds(v: pa.ChunkedArray, table: str, field: str) -> pa.ChunkedArray:
+    parts = pc.extract_regex(v, _SECONDS_RE)
+    _fail(table, field, "seconds", v, _bad_mask(v, pc.is_valid(parts)))
+
+    def num(name: str) -> pa.ChunkedArray:
+        p = pc.struct_field(parts, name)
+        return pc.if_else(pc.equal(p, ""), "0", p).cast(pa.int64())
+
+    h, m, s = num("h"), num("m"), num("s")
+    has_m = pc.not_equal(pc.struct_field(parts, "m"), "")
+    has_h = pc.not_equal(pc.struct_field(parts, "h"), "")
+    out_of_range = pc.or_(pc.and_(has_m, pc.greater_equal(s, 60)),
+                          pc.and_(has_h, pc.greater_equal(m, 60)))
+    _fail(table, field, "seconds", v, pc.fill_null(out_of_range, False))
+    total = pc.add(pc.add(pc.multiply(h, 3600), pc.multiply(m, 60)), s)
+    neg = pc.equal(pc.struct_field(parts, "neg"), "-")
+    return pc.if_else(neg, pc.negate(total), total)
+
+
+def _same_day(v: pa.ChunkedArray, ts: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Parsed, and not silently normalised (Arrow's strptime turns 2025-02-30 into 03-02).
+    Raises ArrowInvalid if a parsed value has no digits at the day position."""
+    day = pc.if_else(pc.is_valid(ts), pc.utf8_slice_codeunits(v, 8, 10), "0").cast(pa.int64())
+    return pc.and_(pc.is_valid(ts), pc.equal(pc.day(ts), day))
+
+
+def _to_datetime(v: pa.ChunkedArray, table: str, field: str) -> pa.ChunkedArray:
+    """``YYYY-MM-DD HH:MM:SS`` (``T`` accepted as separator), optional ``.ffffff`` fraction
+    (DATETIME(6) columns, some exports) → naive microsecond timestamp."""
+    ok = pc.match_substring_regex(v, _DATETIME_RE)
+    _fail(table, field, "datetime", v, _bad_mask(v, ok))
+    base = pc.utf8_replace_slice(pc.utf8_slice_codeunits(v, 0, 19), 10, 11, " ")
+    ts = pc.strptime(base, format=_DATETIME_FMT, unit="us", error_is_null=True)
+    _fail(table, field, "datetime", v, _bad_mask(v, _same_day(base, ts)))
+    frac = pc.utf8_slice_codeunits(v, 20, 26)
+    if pc.any(pc.not_equal(frac, "")).as_py():
+        micros = pc.if_else(pc.equal(frac, ""), "0", pc.utf8_rpad(frac, 6, "0")).cast(pa.int64())
+        ts = pc.add(ts, micros.cast(pa.duration("us")))
+    return ts.cast(LOCAL_TS)
+
+
+def _zero_date(v: pa.ChunkedArray) -> pa.ChunkedArray:
+    """MySQL zero dates (``0000-00-00 00:00:00``: "never") → NULL."""
+    zero = pc.starts_with(v, "0000-00-00")
+    if not pc.any(zero).as_py():
+        return v
+    return pc.if_else(zero, pa.scalar(None, pa.string()), v)
+
+
+def convert(arr: pa.ChunkedArray | pa.Array, ctype: ColType, table: str = "?", field: str = "?"
+            ) -> pa.ChunkedArray:
+    """One string column → its ColType (datetime: local naive TIMESTAMP)."""
+    if not isinstance(arr, pa.ChunkedArray):
+        arr = pa.chunked_array([arr])
+    if not pa.types.is_string(arr.type):
+        arr = arr.cast(pa.string())
+    if ctype == "str":
+        empty = pc.equal(arr, "")
+        if not pc.any(empty).as_py():
+            return arr
+        return pc.if_else(empty, pa.scalar(None, pa.string()), arr)
+    v = _null_tokens(arr)
+    if ctype == "int":
+        try:
+            return v.cast(pa.int64())
+        except pa.ArrowInvalid as exc:
+            _fail(table, field, ctype, v, _bad_mask(v, pc.match_substring_regex(v, _INT_RE)))
+            raise ParseError(f"{table}.{field}: integer out of range: {exc}") from exc
+    if ctype == "float":
+        _fail(table, field, ctype, v, _bad_mask(v, pc.match_substring_regex(v, _FLOAT_RE)))
+        return v.cast(pa.float64())
+    if ctype == "seconds":
+        if not pc.any(pc.match_substring(v, ":")).as_py():  # plain seconds: a cast will do
+            try:
+                return v.cast(pa.int64())
+            except pa.ArrowInvalid:
+                pass
+        return _to_seconds(v, table, field)
+    if ctype == "pct":
+        num = pc.struct_field(pc.extract_regex(v, _PCT_RE), "num")
+        _fail(table, field, ctype, v, _bad_mask(v, pc.is_valid(num)))
+        return pc.divide(num.cast(pa.float64()), 100.0)
+    if ctype == "datetime":
+        v = _zero_date(v)
+        # fast path: plain 19-character values parse directly; anything else is checked slowly
+        ts = pc.strptime(v, format=_DATETIME_FMT, unit="us", error_is_null=True)
+        try:
+            ok = pc.and_(pc.equal(pc.utf8_length(v), 19), _same_day(v, ts))
+        except pa.ArrowInvalid:
+            ok = None
+        if ok is not None and not pc.any(_bad_mask(v, ok)).as_py():
+            return ts.cast(LOCAL_TS)
+        return _to_datetime(v, table, field)
+    if ctype == "date":
+        v = _zero_date(v)
+        ok = pc.match_substring_regex(v, r"^\d{4}-\d{2}-\d{2}$")
+        ts = pc.strptime(pc.if_else(ok, v, pa.scalar(None, pa.string())), format=_DATE_FMT,
+                         unit="s", error_is_null=True)
+        _fail(table, field, ctype, v, _bad_mask(v, _same_day(v, ts)))
+        return ts.cast(pa.date32())
+    if ctype == "bool":
+        low = pc.utf8_lower(v)
+        is_true = pc.is_in(low, value_set=pa.array(_TRUE))
+        is_false = pc.is_in(low, value_set=pa.array(_FALSE))
+        _fail(table, field, ctype, v, _bad_mask(v, pc.or_(is_true, is_false)))
+        return pc.if_else(pc.is_valid(v), is_true, pa.scalar(None, pa.bool_()))
+    raise ValueError(f"unknown ColType {ctype!r}")
+
+
+def local_to_utc(ts: pa.ChunkedArray | pa.Array, tz: str) -> pa.ChunkedArray:
+    """Local wall time (naive) in zone ``tz`` → UTC, with the module's DST rule."""
+    if not isinstance(ts, pa.ChunkedArray):
+        ts = pa.chunked_array([ts])
+    ts = ts.cast(LOCAL_TS)
+    try:
+        early = pc.assume_timezone(ts, tz, ambiguous="earliest", nonexistent="earliest")
+    except pa.ArrowInvalid as exc:
+        raise ValueError(f"unknown time zone {tz!r}: {exc}") from exc
+    late = pc.assume_timezone(ts, tz, ambiguous="earliest", nonexistent="latest")
+    gap = pc.fill_null(pc.not_equal(early, late), False)
+    early = early.cast(UTC_TS)
+    if not pc.any(gap).as_py():
+        return early
+    # ``early`` is the last instant before the gap: carry its offset over to the wall time.
+    wall_before = pc.local_timestamp(early.cast(pa.timestamp("us", tz=tz)))
+    shifted = pc.add(early, pc.subtract(ts, wall_before))
+    return pc.if_else(gap, shifted, early)
+
+
+def cast_table(table: pa.Table, table_name: str, tz: str) -> tuple[pa.Table, Drift]:
+    """Type a parser's all-string table per ``SCHEMAS[table_name]`` (see module docstring)."""
+    schema = _schema_for(table_name)
+    present = [n for n in table.column_names if n not in LINEAGE_NAMES]
+    new = tuple(n for n in present if n not in schema)
+    optional = OPTIONAL.get(table_name, frozenset())
+    missing = tuple(n for n in schema if n not in present and n not in optional)
+    names: list[str] = []
+    cols: list[pa.ChunkedArray] = []
+    n = table.num_rows
+    for name, ctype in schema.items():
+        if name in present:
+            col = convert(table[name], ctype, table_name, name)
+        else:
+            col = pa.chunked_array([pa.nulls(n, ARROW_TYPES[ctype])])
+        names.append(name)
+        cols.append(col)
+        if ctype == "datetime":
+            names.append(name + UTC_SUFFIX)
+            cols.append(local_to_utc(col, tz))
+    for name in new:
+        col = table[name]
+        names.append(name)
+        cols.append(col if pa.types.is_string(col.type) else col.cast(pa.string()))
+    for f in LINEAGE:
+        if f.name in table.column_names:
+            names.append(f.name)
+            cols.append(table[f.name].cast(f.type))
+    return pa.Table.from_arrays(cols, names=names), Drift(new, missing)
+
+
+def add_lineage(table: pa.Table, instance: str, endpoint: str, partition_date: dt.date,
+                extracted_at: dt.datetime) -> pa.Table:
+    """Append ``_instance, _endpoint, _partition_date, _extracted_at`` and move ``_source_row``
+    last (NULL if the table has none). ``extracted_at`` must be timezone-aware."""
+    if extracted_at.tzinfo is None:
+        raise ValueError("extracted_at must be timezone-aware (UTC)")
+    n = table.num_rows
+    base = table.drop_columns([c for c in LINEAGE_NAMES if c in table.column_names])
+    source = (table["_source_row"].cast(pa.int64()) if "_source_row" in table.column_names
+              else pa.chunked_array([pa.nulls(n, pa.int64())]))
+    values: Sequence[pa.Array | pa.ChunkedArray] = (
+        pa.repeat(pa.scalar(instance, pa.string()), n),
+        pa.repeat(pa.scalar(endpoint, pa.string()), n),
+        pa.repeat(pa.scalar(partition_date, pa.date32()), n),
+        pa.repeat(pa.scalar(extracted_at.astimezone(dt.UTC), UTC_TS), n),
+        source,
+    )
+    for f, col in zip(LINEAGE, values, strict=True):
+        base = base.append_column(f, col)
+    return base.replace_schema_metadata(table.schema.metadata)

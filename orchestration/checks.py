@@ -1,0 +1,220 @@
+"""Asset checks on the raw assets, computed from the partitions a step just wrote.
+
+Blocking checks stop dbt in the same run: an empty CDR day that had calls, or CDR rows that
+do not add up to the server's own summary, would publish wrong facts, and waiting for the
+next pull is better. Drift and per-row dispo mismatches are warnings: staging handles them.
+"""
+
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    multi_asset_check,
+)
+
+from dialsync.settings import Settings
+from extract.registry import ENDPOINTS, Endpoint
+from extract.sync import SyncResult, local_today
+from warehouse.lake import Lake
+from warehouse.ledger import LedgerRow, SyncLedger
+
+SCHEMA_DRIFT = "schema_drift"
+EMPTY_PARTITION = "empty_partition"
+SUMMARY_MATCHES_ROWS = "summary_matches_rows"
+ROW_SUMS_MATCH_TOTAL = "row_sums_match_total"
+FRESHNESS = "freshness"
+
+#: Another report of the same instance and day whose rows prove there was activity.
+ACTIVITY_EVIDENCE: dict[str, tuple[str, ...]] = {
+    "agent_report": ("agent_stats_export",),
+    "agent_stats_export": ("agent_report",),
+    "agent_calls_report": ("agent_report",),
+}
+#: exportAgentReport columns that are plain per-user totals (their Summary row is their sum).
+AGENT_REPORT_SUMMED = ("login_time", "talk", "total_calls", "aftercall", "break", "pause", "sales",
+                       "avalible")
+
+
+def raw_key(ep: Endpoint | str) -> AssetKey:
+    return AssetKey(["raw", ep if isinstance(ep, str) else ep.name])
+
+
+def check_specs(ep: Endpoint) -> list[AssetCheckSpec]:
+    key = raw_key(ep)
+    specs = [
+        AssetCheckSpec(SCHEMA_DRIFT, asset=key, description="Fields the server added or stopped sending."),
+        AssetCheckSpec(EMPTY_PARTITION, asset=key, blocking=True,
+                       description="No rows although the day had activity (the previous copy had rows, "
+                                   "or another report of that day does)."),
+    ]
+    if ep.name == "outbound_cdr":
+        specs.append(AssetCheckSpec(SUMMARY_MATCHES_ROWS, asset=key, blocking=True,
+                                    description="Sum of summary_rows total_calls = number of CDR rows."))
+    if ep.name == "agent_report":
+        specs.append(AssetCheckSpec(SUMMARY_MATCHES_ROWS, asset=key,
+                                    description="The `Summary` row = the sum of the user rows."))
+    if ep.name == "call_dispo_report":
+        specs.append(AssetCheckSpec(ROW_SUMS_MATCH_TOTAL, asset=key,
+                                    description="Each row's status counts add up to its TOTAL CALLS."))
+    return specs
+
+
+@dataclass
+class Written:
+    """One partition written by this step, with the ledger row from before it was replaced."""
+
+    result: SyncResult
+    before: LedgerRow | None
+
+
+def _rows(lake: Lake, table: str, w: Written) -> pa.Table | None:
+    return lake.read(table, w.result.instance, w.result.partition)
+
+
+def drift_result(ep: Endpoint, written: Sequence[Written]) -> AssetCheckResult:
+    drift = {f"{w.result.instance}/{w.result.partition}": w.result.drift for w in written if w.result.drift}
+    return AssetCheckResult(check_name=SCHEMA_DRIFT, asset_key=raw_key(ep), passed=not drift,
+                            severity=AssetCheckSeverity.WARN,
+                            metadata={"drift": drift, "partitions": len(written)})
+
+
+def empty_result(ep: Endpoint, written: Sequence[Written], lake: Lake) -> AssetCheckResult:
+    bad: dict[str, str] = {}
+    for w in written:
+        if w.result.total_rows:
+            continue
+        where = f"{w.result.instance}/{w.result.partition}"
+        if w.before is not None and w.before.status == "success" and (w.before.rows or 0) > 0:
+            bad[where] = f"previous copy had {w.before.rows} rows"
+            continue
+        for other in ACTIVITY_EVIDENCE.get(ep.name, ()):
+            t = _rows(lake, other, w)
+            if t is not None and t.num_rows:
+                bad[where] = f"{other} has {t.num_rows} rows for that day"
+                break
+    return AssetCheckResult(check_name=EMPTY_PARTITION, asset_key=raw_key(ep), passed=not bad,
+                            severity=AssetCheckSeverity.ERROR,
+                            metadata={"empty_with_activity": bad,
+                                      "empty_partitions": sum(1 for w in written if not w.result.total_rows)})
+
+
+def _num(t: pa.Table, col: str) -> float:
+    if col not in t.column_names or not t.num_rows:
+        return 0.0
+    c = t.column(col)
+    if not (pa.types.is_integer(c.type) or pa.types.is_floating(c.type)):
+        c = pc.cast(c, pa.float64(), safe=False)
+    return float(pc.sum(c).as_py() or 0)
+
+
+def outbound_summary_result(ep: Endpoint, written: Sequence[Written], lake: Lake) -> AssetCheckResult:
+    diffs: dict[str, dict[str, float]] = {}
+    for w in written:
+        rows = _rows(lake, "outbound_cdr", w)
+        summ = _rows(lake, "outbound_cdr_summary", w)
+        n_rows = rows.num_rows if rows is not None else 0
+        total = _num(summ, "total_calls") if summ is not None else 0.0
+        if int(total) != n_rows:
+            diffs[f"{w.result.instance}/{w.result.partition}"] = {"rows": n_rows, "summary_total_calls": total}
+    return AssetCheckResult(check_name=SUMMARY_MATCHES_ROWS, asset_key=raw_key(ep), passed=not diffs,
+                            severity=AssetCheckSeverity.ERROR, metadata={"mismatches": diffs})
+
+
+def agent_report_summary_result(ep: Endpoint, written: Sequence[Written], lake: Lake) -> AssetCheckResult:
+    diffs: dict[str, dict[str, list[float]]] = {}
+    for w in written:
+        rows = _rows(lake, "agent_report", w)
+        summ = _rows(lake, "agent_report_summary", w)
+        if rows is None or summ is None or "type" not in summ.column_names:
+            continue
+        summary = summ.filter(pc.equal(pc.cast(summ.column("type"), pa.string()), "Summary"))
+        if not summary.num_rows:
+            continue
+        bad = {}
+        for col in AGENT_REPORT_SUMMED:
+            if col in rows.column_names and col in summary.column_names:
+                got, want = _num(rows, col), _num(summary, col)
+                if abs(got - want) > max(1.0, 0.001 * abs(want)):
+                    bad[col] = [got, want]
+        if bad:
+            diffs[f"{w.result.instance}/{w.result.partition}"] = bad
+    return AssetCheckResult(check_name=SUMMARY_MATCHES_ROWS, asset_key=raw_key(ep), passed=not diffs,
+                            severity=AssetCheckSeverity.ERROR,
+                            metadata={"mismatches (sum of rows, Summary)": diffs})
+
+
+def dispo_result(ep: Endpoint, written: Sequence[Written], lake: Lake) -> AssetCheckResult:
+    bad: dict[str, int] = {}
+    for w in written:
+        t = _rows(lake, "call_dispo_report", w)
+        if t is None or "row_sum_matches" not in t.column_names or not t.num_rows:
+            continue
+        flag = pc.cast(t.column("row_sum_matches"), pa.string())
+        n = sum(1 for v in flag.to_pylist() if v is not None and v.lower() in {"false", "0", "n", "no"})
+        if n:
+            bad[f"{w.result.instance}/{w.result.partition}"] = n
+    return AssetCheckResult(check_name=ROW_SUMS_MATCH_TOTAL, asset_key=raw_key(ep), passed=not bad,
+                            severity=AssetCheckSeverity.WARN, metadata={"mismatched_rows": bad})
+
+
+def results_for(ep: Endpoint, written: Sequence[Written], lake: Lake) -> list[AssetCheckResult]:
+    """One result per check spec of the endpoint (every spec must get one)."""
+    out = [drift_result(ep, written), empty_result(ep, written, lake)]
+    if ep.name == "outbound_cdr":
+        out.append(outbound_summary_result(ep, written, lake))
+    if ep.name == "agent_report":
+        out.append(agent_report_summary_result(ep, written, lake))
+    if ep.name == "call_dispo_report":
+        out.append(dispo_result(ep, written, lake))
+    return out
+
+
+# --- freshness: from the ledger, on its own schedule -----------------------------------------
+def stale_partitions(settings: Settings, ledger: SyncLedger, ep: Endpoint,
+                     now: datetime | None = None) -> dict[str, str]:
+    """Instances whose latest good partition of `ep` is older than their local yesterday."""
+    now = now or datetime.now(UTC)
+    latest: dict[str, str] = {}
+    for r in ledger.rows():
+        if r.endpoint == ep.name and r.status == "success" and r.partition_date > latest.get(r.instance, ""):
+            latest[r.instance] = r.partition_date
+    out = {}
+    for name, inst in settings.instances.items():
+        if not ep.supported_on(inst.platform, inst.surfaces):
+            continue
+        want = (local_today(inst, now) - timedelta(days=1)).isoformat()
+        got = latest.get(name)
+        if got is None or got < want:
+            out[name] = f"latest partition {got or 'none'}, expected ≥ {want}"
+    return out
+
+
+def freshness_checks(settings: Settings, endpoints: Iterable[Endpoint] = ENDPOINTS):
+    """One `freshness` check per raw asset: the latest partition is at least local yesterday."""
+    eps = [e for e in endpoints if any(e.supported_on(i.platform, i.surfaces) for i in settings.instances.values())]
+    specs = [AssetCheckSpec(FRESHNESS, asset=raw_key(e), description="Latest partition ≥ the dialer's yesterday.")
+             for e in eps]
+
+    @multi_asset_check(specs=specs, name="raw_freshness", can_subset=True, required_resource_keys={"warehouse"})
+    def raw_freshness(context: AssetCheckExecutionContext):
+        ledger = context.resources.warehouse.ledger
+        for e in eps:
+            key = raw_key(e)
+            if not any(k.asset_key == key for k in context.selected_asset_check_keys):
+                continue
+            stale = stale_partitions(settings, ledger, e)
+            yield AssetCheckResult(check_name=FRESHNESS, asset_key=key, passed=not stale,
+                                   severity=AssetCheckSeverity.WARN if e.kind == "snapshot"
+                                   else AssetCheckSeverity.ERROR,
+                                   metadata={"stale": stale})
+
+    return raw_freshness

@@ -1,0 +1,147 @@
+"""The dbt project as Dagster assets (dagster-dbt), and the run that publishes the warehouse.
+
+- The manifest is parsed when the code location loads, into a target dir under the data dir
+  keyed by a hash of the project files, so a fresh clone, CI and an installed wheel (whose
+  project dir may be read-only) all work, and an unchanged project is not re-parsed.
+- Every dbt source `raw.<table>` maps to the raw asset of the endpoint that writes that
+  table, so lineage runs from the dialer endpoint to the marts.
+- The dbt step is the only writer of the DuckDB file: it builds in a private copy
+  (`warehouse.catalog.building`) and renames it over the published file on success, so a BI
+  tool holding the file open never blocks or breaks a run.
+"""
+
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from dbt_project import DBT_PROJECT_DIR
+from dialsync import runner
+from dialsync.settings import Settings
+from extract.registry import TABLES
+from orchestration.partitions import run_window
+from orchestration.resources import WarehouseResource
+from warehouse import catalog
+from warehouse.dbt import dbt_env
+
+_ENV_LOCK = threading.Lock()
+_PROJECT_GLOBS = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml", "models/**/*",
+                  "macros/**/*", "seeds/**/*", "snapshots/**/*", "tests/**/*", "analyses/**/*")
+
+
+def dbt_executable() -> str:
+    """The `dbt` next to this interpreter (PATH may not include the venv's bin)."""
+    here = Path(sys.executable).parent / "dbt"
+    return str(here) if here.exists() else (shutil.which("dbt") or "dbt")
+
+
+def project_hash(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    h = hashlib.sha256()
+    files = sorted({p for g in _PROJECT_GLOBS for p in project_dir.glob(g) if p.is_file()})
+    for p in files:
+        h.update(str(p.relative_to(project_dir)).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def prepare_manifest(settings: Settings, project_dir: Path = DBT_PROJECT_DIR, root: Path | None = None) -> Path:
+    """`dbt parse` into `<data_dir>/.dagster/dbt/<hash>/`; reused while the project is unchanged."""
+    root = root or settings.data_dir / ".dagster" / "dbt"
+    target = (root / project_hash(project_dir)).absolute()
+    manifest = target / "manifest.json"
+    if manifest.exists():
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, **dbt_env(target / "parse.duckdb"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    cmd = [dbt_executable(), "parse", "--quiet", "--project-dir", str(project_dir), "--profiles-dir",
+           str(project_dir), "--target-path", str(target), "--log-path", str(target / "logs")]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, check=False)
+    if proc.returncode != 0 or not manifest.exists():
+        raise RuntimeError(f"dbt parse failed ({proc.returncode}): {(proc.stdout + proc.stderr)[-4000:]}")
+    return target
+
+
+class DialsyncTranslator(DagsterDbtTranslator):
+    """raw.<table> → ["raw", <endpoint owning the table>]; groups by the project's layer folder."""
+
+    def __init__(self) -> None:
+        super().__init__(DagsterDbtTranslatorSettings(enable_asset_checks=True,
+                                                      enable_duplicate_source_asset_keys=True))
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props.get("resource_type") == "source" and dbt_resource_props.get("source_name") == "raw":
+            table = dbt_resource_props["name"]
+            owner = TABLES.get(table)
+            if owner is not None:
+                return AssetKey(["raw", owner.name])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props.get("resource_type") == "source":
+            return "raw"
+        fqn = dbt_resource_props.get("fqn") or []
+        if dbt_resource_props.get("resource_type") == "snapshot":
+            return "snapshots"
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+@contextmanager
+def duckdb_path_env(path: Path) -> Iterator[None]:
+    """DIALSYNC_DUCKDB_PATH for dbt subprocesses started inside the block (env is copied at spawn)."""
+    with _ENV_LOCK:
+        old = os.environ.get("DIALSYNC_DUCKDB_PATH")
+        os.environ.update(dbt_env(path))
+        try:
+            yield
+        finally:
+            if old is None:
+                os.environ.pop("DIALSYNC_DUCKDB_PATH", None)
+            else:
+                os.environ["DIALSYNC_DUCKDB_PATH"] = old
+
+
+def build_dbt_assets(settings: Settings, manifest_root: Path | None = None) -> tuple[AssetsDefinition, DbtProject]:
+    target = prepare_manifest(settings, root=manifest_root)
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, target_path=target, profiles_dir=DBT_PROJECT_DIR)
+
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=DialsyncTranslator(),
+                name="dbt_warehouse")
+    def dbt_warehouse(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        """Build the selected models in a private copy of the warehouse, then publish it atomically."""
+        s = warehouse.settings
+        start, end = run_window(context.run.tags, s)
+        dbt_vars = {"start_date": start, "end_date": end}
+        context.log.info(f"dbt build window: {dbt_vars}")
+        with catalog.building(warehouse.published) as build:
+            kinds = catalog.prepare(build, warehouse.lake, runner.ops_tables(s))
+            context.log.info(f"raw views refreshed in {build.name}: {sum(k == 'lake' for k in kinds.values())} "
+                             f"with data, {sum(k == 'empty' for k in kinds.values())} empty")
+            with duckdb_path_env(build):
+                # one stable target dir (partial parsing); the build lock serializes its users
+                invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context,
+                                     target_path=Path(project.target_path) / "run")
+            yield from invocation.stream()
+        context.log.info(f"published {warehouse.published}")
+
+    return dbt_warehouse, project
+
+
+def dbt_resource(project: DbtProject) -> DbtCliResource:
+    return DbtCliResource(project_dir=project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable())

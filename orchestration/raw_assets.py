@@ -1,0 +1,166 @@
+"""One Dagster asset per registry endpoint, generated (adding an endpoint = a registry row).
+
+An asset run syncs every (instance, day) partition key of the run through
+`extract.sync.PartitionSync`, which writes the Parquet lake and the sync ledger only. A day
+that fails leaves its previous copy in place and fails the step after the other days were
+tried; a re-execution of that run does not pull again the days its parent run already
+loaded, so a retry costs only what failed.
+"""
+
+
+from collections import defaultdict
+from datetime import UTC, date, datetime
+
+from dagster import (
+    AssetDep,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    BackfillPolicy,
+    Failure,
+    MaterializeResult,
+    MultiPartitionsDefinition,
+    MultiToSingleDimensionPartitionMapping,
+    StaticPartitionsDefinition,
+    asset,
+)
+
+from dialsync.settings import Settings
+from extract.registry import TABLES, Endpoint
+from extract.sync import local_today
+from orchestration import checks
+from orchestration.partitions import INSTANCE, split_key
+from orchestration.resources import DialerResource, WarehouseResource
+
+GROUP = "raw"
+#: Partitions per run when Dagster splits a backfill: one (day, instance) per run, so a failed
+#: day is exactly one failed partition and "re-execute failed" pulls only it again; the
+#: per-instance run tag limit and the `dialer` pool keep a month-long backfill sequential.
+BACKFILL_DAYS_PER_RUN = 1
+#: Global Dagster concurrency pool of steps that talk to a dialer (dagster.yaml `concurrency.pools`).
+POOL = "dialer"
+
+
+def raw_key(ep: Endpoint) -> AssetKey:
+    return checks.raw_key(ep)
+
+
+def upstream(ep: Endpoint) -> list[Endpoint]:
+    """Endpoints owning the tables `ep` reads to plan its fan-out."""
+    seen: dict[str, Endpoint] = {}
+    for t in ep.needs:
+        owner = TABLES.get(t)
+        if owner is not None and owner.name != ep.name:
+            seen[owner.name] = owner
+    return list(seen.values())
+
+
+def _deps(ep: Endpoint) -> list[AssetDep]:
+    out = []
+    for dep in upstream(ep):
+        if ep.kind == "snapshot" and dep.kind == "daily":  # e.g. list_info reads the latest CDR day
+            out.append(AssetDep(raw_key(dep),
+                                partition_mapping=MultiToSingleDimensionPartitionMapping(partition_dimension_name=INSTANCE)))
+        else:
+            out.append(AssetDep(raw_key(dep)))
+    return out
+
+
+def _already_loaded_by_parent(context: AssetExecutionContext, warehouse: WarehouseResource, ep: Endpoint,
+                              instance: str, day: date) -> bool:
+    """On a re-execution, was this partition loaded successfully since the parent run started?"""
+    parent_id = context.run.parent_run_id
+    if not parent_id:
+        return False
+    record = context.instance.get_run_record_by_id(parent_id)
+    started = record.start_time if record is not None else None
+    if started is None:
+        return False
+    row = warehouse.ledger.get(instance, ep.name, day.isoformat())
+    if row is None or row.status != "success" or not row.finished_at:
+        return False
+    return datetime.fromisoformat(row.finished_at) >= datetime.fromtimestamp(started, UTC)
+
+
+def build_raw_asset(ep: Endpoint, settings: Settings, daily: MultiPartitionsDefinition,
+                    by_instance: StaticPartitionsDefinition) -> AssetsDefinition:
+    partitions_def = daily if ep.kind == "daily" else by_instance
+    tables = ", ".join(f"raw.{t}" for t in ep.tables)
+    description = (f"{ep.description}\n\nEndpoint `{ep.name}` ({ep.surface} `{ep.action}`, {ep.kind}); "
+                   f"writes {tables}; platforms: {', '.join(sorted(ep.platforms))}.")
+
+    @asset(
+        name=ep.name,
+        key_prefix=["raw"],
+        group_name=GROUP,
+        description=description,
+        partitions_def=partitions_def,
+        deps=_deps(ep),
+        check_specs=checks.check_specs(ep),
+        backfill_policy=BackfillPolicy.multi_run(BACKFILL_DAYS_PER_RUN) if ep.kind == "daily" else None,
+        kinds={"parquet"},
+        pool=POOL,
+        tags={"dialsync/kind": ep.kind, **({"dialsync/restate": "true"} if ep.restate else {})},
+        metadata={"tables": list(ep.tables), "restate": ep.restate},
+    )
+    def _raw(context: AssetExecutionContext, dialer: DialerResource, warehouse: WarehouseResource) -> MaterializeResult:
+        s = dialer.settings
+        wanted: dict[str, list[date | None]] = defaultdict(list)
+        for key in context.partition_keys:
+            inst, day = split_key(key)
+            wanted[inst].append(day)
+        written: list[checks.Written] = []
+        failures: dict[str, str] = {}
+        skipped: dict[str, str] = {}
+        resumed: list[str] = []
+        requests = 0
+        for name, days in wanted.items():
+            inst = s.instance(name)
+            if not ep.supported_on(inst.platform, inst.surfaces):
+                skipped[name] = f"not offered by platform {inst.platform} (surfaces {list(inst.surfaces)})"
+                context.log.info(f"{ep.name}: skipping instance {name}: {skipped[name]}")
+                continue
+            ps = dialer.partition_sync(name, warehouse)
+            try:
+                todo = [local_today(inst) if d is None else d for d in days]
+                for day in sorted(set(todo)):
+                    if _already_loaded_by_parent(context, warehouse, ep, name, day):
+                        resumed.append(f"{name}/{day}")
+                        continue
+                    before = warehouse.ledger.get(name, ep.name, day.isoformat())
+                    try:
+                        r = ps.sync(ep, day)
+                    except Exception as exc:  # recorded in the ledger; other days still run
+                        failures[f"{name}/{day}"] = f"{type(exc).__name__}: {exc}"
+                        context.log.error(f"{ep.name} {name}/{day} failed: {type(exc).__name__}: {exc}")
+                        continue
+                    requests += r.requests
+                    written.append(checks.Written(r, before))
+                    context.log.info(f"{ep.name} {name}/{day}: {r.rows} in {r.requests} request(s)")
+            finally:
+                ps.client.close()
+        rows: dict[str, int] = defaultdict(int)
+        for w in written:
+            for t, n in w.result.rows.items():
+                rows[t] += n
+        metadata = {
+            **{f"rows/{t}": n for t, n in rows.items()},
+            "rows": sum(rows.values()),
+            "bytes": sum(w.result.bytes for w in written),
+            "requests": requests,
+            "partitions_loaded": len(written),
+            "drift": {f"{w.result.instance}/{w.result.partition}": w.result.drift for w in written if w.result.drift},
+        }
+        if skipped:
+            metadata["skipped_instances"] = skipped
+        if resumed:
+            metadata["already_loaded_by_parent_run"] = resumed
+        if failures:
+            raise Failure(
+                description=f"{ep.name}: {len(failures)} of {len(written) + len(failures)} partition(s) failed; "
+                            "their previous copies are kept. Re-execute the run to retry only those.",
+                metadata={"failed": failures, **{k: v for k, v in metadata.items() if k != "drift"}},
+            )
+        return MaterializeResult(metadata=metadata, check_results=checks.results_for(ep, written, warehouse.lake))
+
+    return _raw

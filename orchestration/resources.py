@@ -1,0 +1,83 @@
+"""Dagster resources: the dialers and the warehouse.
+
+Both carry the settings as JSON (no secrets in it: an instance names the env vars holding
+its credentials), so the resource config shown in the UI is safe, and credentials are read
+from the environment only when a step builds a client.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from dagster import ConfigurableResource
+from pydantic import PrivateAttr
+
+from dialsync import runner
+from dialsync.settings import Settings
+from extract.client import DialerClient
+from extract.sync import PartitionSync
+from warehouse.lake import Lake
+from warehouse.ledger import SyncLedger
+
+
+def settings_from_json(blob: str) -> Settings:
+    """Validate without consulting env vars or a config file (they were read when defs loaded)."""
+    return Settings.model_validate_json(blob)
+
+
+class _SettingsResource(ConfigurableResource):
+    settings_json: str
+    _settings: Settings | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kw: object) -> _SettingsResource:
+        return cls(settings_json=settings.model_dump_json(), **kw)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = settings_from_json(self.settings_json)
+        return self._settings
+
+
+class DialerResource(_SettingsResource):
+    """Builds one rate-limited `DialerClient` per instance for a step.
+
+    Steps of one run execute in parallel (multiprocess executor), each with its own client;
+    each client gets 1/`parallel_steps` of the instance's request rate and connections, so a
+    whole run stays within what the instance allows.
+    """
+
+    parallel_steps: int = 1
+
+    def partition_sync(self, instance: str, warehouse: WarehouseResource) -> PartitionSync:
+        inst = self.settings.instance(instance)
+        n = max(1, self.parallel_steps)
+        if n > 1:
+            inst = inst.model_copy(update={
+                "requests_per_second": inst.requests_per_second / n,
+                "max_concurrency": max(1, math.floor(inst.max_concurrency / n)),
+            })
+        client = DialerClient.from_settings(instance, inst)  # reads the credential env vars now
+        return PartitionSync(instance, inst, client, warehouse.lake, warehouse.ledger)
+
+
+class WarehouseResource(_SettingsResource):
+    """The lake, the sync ledger and the published DuckDB file under `data_dir`."""
+
+    @property
+    def lake(self) -> Lake:
+        return runner.lake(self.settings)
+
+    @property
+    def ledger(self) -> SyncLedger:
+        return runner.ledger(self.settings)
+
+    @property
+    def published(self) -> Path:
+        return self.settings.duckdb_path.absolute()
+
+    def publish(self, dbt_vars: dict | None = None) -> Path:
+        """Refresh raw views and run dbt outside Dagster's dbt integration (CLI path)."""
+        return runner.publish(self.settings, dbt_vars=dbt_vars).path
