@@ -112,7 +112,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              kind="snapshot", module="goCalltimes", description="Call time definitions (column-oriented)."),
     Endpoint("hopper", "goapi", "getLeadsOnHopper", "goapi:hopper", ("hopper",), CROCO, kind="snapshot",
              module="goCampaigns", fanout="per_key", key_param="campaign_id",
-             keys=(KeySource("campaigns", "campaign_id"),), description="Leads in the hopper, per campaign."),
+             keys=(KeySource("campaigns", "id"),), description="Leads in the hopper, per campaign."),
     # --- VICIdial non_agent_api (croco-dial runs on VICIdial; Dialer360 has a subset) ------
     Endpoint("agent_stats_export", "non_agent_api", "agent_stats_export", "vicidial:agent_stats_export",
              ("agent_stats_export",), ALL_PLATFORMS,

@@ -95,6 +95,10 @@ def test_crocodial_every_endpoint_lands_typed_with_lineage(tmp_path: Path, sim: 
             assert set(known) <= set(t.column_names), f"{table} lacks {set(known) - set(t.column_names)}"
     cdr = lake.read("outbound_cdr", "main", D2)
     assert cdr is not None and cdr.num_rows > 100
+    hopper = lake.read("hopper", "main", TODAY)  # fan-out over the campaigns snapshot
+    assert hopper is not None and hopper.num_rows > 0 and hopper.column("campaign_id").null_count == 0
+    lists = lake.read("list_info", "main", TODAY)  # fan-out over list ids seen in CDRs
+    assert lists is not None and lists.num_rows > 0
     assert cdr.schema.field("call_date").type == pa.timestamp("us")
     assert str(cdr.schema.field("call_date_utc").type) == "timestamp[us, tz=UTC]"
     led = {(r.endpoint, r.partition_date): r for r in runner.ledger(s).rows()}
