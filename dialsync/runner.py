@@ -76,13 +76,11 @@ def sync(settings: Settings, start: date, end: date, *, endpoints: list[str] | N
 
 
 def ops_tables(settings: Settings) -> dict[str, pa.Table]:
+    """Operational tables published into the warehouse (schema `ops`) for analysts and BI."""
+    from warehouse.writeback_ledger import WritebackLedger
+
     tables = {"sync_ledger": ledger(settings).to_arrow()}
-    try:
-        from warehouse.writeback_ledger import WritebackLedger
-    except ImportError:
-        return tables
-    wb = WritebackLedger.for_settings(settings) if hasattr(WritebackLedger, "for_settings") else None
-    if wb is not None:
+    with WritebackLedger.for_state_dir(settings.state_dir) as wb:
         tables["writeback_ledger"] = wb.to_arrow()
     return tables
 

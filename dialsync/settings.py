@@ -68,7 +68,10 @@ class InstanceSettings(BaseModel):
     max_concurrency: int = 4
     requests_per_second: float = 20.0
     result_limit: int = 100_000
+    lead_search_limit: int = 1000  # lead_status_search answers at most this many leads (2000 in the docs)
     phone_batch_size: int = 200
+    dids: list[str] = Field(default_factory=list, description="DIDs for did_log_export beyond those in inbound CDRs")
+    list_ids: list[str] = Field(default_factory=list, description="lists for list_info beyond those seen in CDRs")
     start_date: date | None = None
 
     @field_validator("timezone")

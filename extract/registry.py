@@ -30,11 +30,21 @@ CROCO = frozenset({"crocodial"})
 
 @dataclass(frozen=True)
 class KeySource:
-    """Where the keys of a fan-out come from: a column of another raw table's partition."""
+    """Where the keys of a fan-out come from: a column of another raw table's partition.
+
+    With ``via``, the column's values are not the keys themselves: each value is sent to the
+    function ``via`` (as ``via_param``, plus ``date``) and the keys are read from
+    ``via_column`` of its answers. ``when_missing`` restricts a source to instances that
+    lack that endpoint (a plain VICIdial has no CDR reports to take dialed numbers from).
+    """
 
     table: str
     column: str
     same_day: bool = True  # False: latest partition of a snapshot table
+    via: str | None = None
+    via_param: str = ""
+    via_column: str = ""
+    when_missing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +69,7 @@ class Endpoint:
     @property
     def needs(self) -> tuple[str, ...]:
         """Raw tables this endpoint reads to plan its requests (sync and Dagster order on it)."""
-        return tuple(dict.fromkeys(k.table for k in self.keys))
+        return tuple(dict.fromkeys(k.table for k in self.keys if k.table != "config"))
 
     def request_params(self, day: str) -> dict[str, str]:
         return {k: v.format(day=day) for k, v in self.params.items()}
@@ -131,12 +141,15 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              ("phone_number_log",), ALL_PLATFORMS, params={"detail": "ALL", "type": "ALL", **_TEXT},
              fanout="phone_numbers", key_param="phone_number",
              keys=(KeySource("outbound_cdr", "dst"), KeySource("inbound_cdr", "src"),
-                   KeySource("did_log_export", "caller_id_number")),
+                   KeySource("did_log_export", "caller_id_number"),
+                   KeySource("call_dispo_report", "status", via="lead_status_search", via_param="status",
+                             via_column="phone_number", when_missing="outbound_cdr")),
              limit_split="halve", restate=True, keep_day_column="call_date",
              description="Every call to the numbers dialed that day; rows kept when call_date is the day."),
     Endpoint("did_log_export", "non_agent_api", "did_log_export", "vicidial:did_log_export",
              ("did_log_export",), ALL_PLATFORMS, params={"date": "{day}", **_TEXT},
-             fanout="per_key", key_param="phone_number", keys=(KeySource("inbound_cdr", "dst"),),
+             fanout="per_key", key_param="phone_number",
+             keys=(KeySource("inbound_cdr", "dst"), KeySource("config", "dids")),
              restate=True, description="Inbound calls per DID (DIDs from inbound CDRs and config)."),
     Endpoint("recording_lookup", "non_agent_api", "recording_lookup", "vicidial:recording_lookup",
              ("recording_lookup",), ALL_PLATFORMS, params={"date": "{day}", **_TEXT},
@@ -145,7 +158,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("list_info", "non_agent_api", "list_info", "vicidial:list_info", ("list_info",), NON_AGENT,
              kind="snapshot", params={"leads_counts": "Y", **_TEXT},
              fanout="per_key", key_param="list_id",
-             keys=(KeySource("outbound_cdr", "list_id", same_day=False),),
+             keys=(KeySource("outbound_cdr", "list_id", same_day=False), KeySource("config", "list_ids")),
              description="List settings and lead counts, per known list (from CDRs and config)."),
 )
 

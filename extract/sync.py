@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,9 +24,11 @@ import pyarrow.compute as pc
 from dialsync.settings import InstanceSettings
 from extract.client import DialerClient, RawResponse
 from extract.errors import DialerError, LimitReachedError, UnsupportedError
-from extract.registry import Endpoint
+from extract.registry import BY_NAME, Endpoint, KeySource
 from warehouse.lake import Lake
 from warehouse.ledger import SyncLedger
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -67,25 +70,53 @@ class PartitionSync:
         self.lake = lake
         self.ledger = ledger
         self.now = now or (lambda: datetime.now(UTC))
+        self._warnings: list[str] = []
 
     # --- planning ------------------------------------------------------------------------
     def _keys(self, ep: Endpoint, day: date) -> list[str]:
         keys: dict[str, None] = {}
         for src in ep.keys:
+            if src.when_missing and BY_NAME[src.when_missing].supported_on(self.inst.platform, self.inst.surfaces):
+                continue
+            if src.table == "config":
+                keys.update(dict.fromkeys(str(v) for v in getattr(self.inst, src.column)))
+                continue
             if src.same_day:
                 t = self.lake.read(src.table, self.name, day, columns=None)
             else:
                 t = self.lake.latest(src.table, self.name, columns=None)
             if t is None or src.column not in t.column_names:
                 continue
-            col = pc.cast(t.column(src.column), pa.string())
-            for v in pc.unique(pc.drop_null(col)).to_pylist():
-                v = v.strip()
-                if v:
-                    keys[v] = None
+            values = _distinct(t.column(src.column))
+            if src.via:
+                values = self._keys_via(src, values, day)
+            keys.update(dict.fromkeys(values))
         if ep.fanout == "phone_numbers":
             keys = {k: None for k in keys if k.isdigit() and len(k) > 3}
         return sorted(keys)
+
+    def _keys_via(self, src: KeySource, values: list[str], day: date) -> list[str]:
+        """E.g. the numbers of leads called on ``day`` with each status (lead_status_search)."""
+        from extract.parsers import vicidial
+
+        parse = getattr(vicidial, src.via or "")
+        limit = self.inst.lead_search_limit
+        out: dict[str, None] = {}
+        for v in values:
+            params = {"function": src.via or "", src.via_param: v, "date": day.isoformat()}
+            t = self.client.call("non_agent_api", params, lambda raw: parse(raw.body, "pipe")[src.via or ""],
+                                 endpoint=src.via, partition=day.isoformat())
+            if limit and t.num_rows >= limit:
+                # lead_status_search has no finer filter than (status, date): the key list is
+                # incomplete and nothing can split it. Keep what we have and say so loudly
+                # (ledger, sync result, log) instead of failing the day or hiding it.
+                msg = (f"{src.via} {src.via_param}={v} returned {t.num_rows} leads = its limit of {limit}: "
+                       "numbers called that day beyond the limit are missing from the fan-out")
+                self._warnings.append(msg)
+                log.warning("%s [instance=%s partition=%s]", msg, self.name, day)
+            if src.via_column in t.column_names:
+                out.update(dict.fromkeys(_distinct(t.column(src.via_column))))
+        return list(out)
 
     def plan(self, ep: Endpoint, day: date) -> list[dict[str, str]]:
         base = ep.request_params(day.isoformat())
@@ -163,6 +194,7 @@ class PartitionSync:
         from extract.typing import add_lineage, cast_table
 
         day_s = day.isoformat()
+        self._warnings = []
         requests = self.plan(ep, day)
         extracted_at = self.now()
         parts: list[dict[str, pa.Table]] = []
@@ -193,6 +225,8 @@ class PartitionSync:
                 f"server answered for {partition_day}, not {day_s}: a snapshot can only be stored under "
                 "the day it describes", instance=self.name, endpoint=ep.name, partition=day_s)
         written = self.lake.write(self.inst.platform, self.name, partition_day, out)
+        if self._warnings:
+            drift["_warnings"] = {"incomplete_keys": list(self._warnings)}
         result = SyncResult(self.name, ep.name, day_s, "success",
                             rows={w.table: w.rows for w in written}, bytes=sum(w.bytes for w in written),
                             requests=len(requests), drift=drift)
@@ -202,6 +236,11 @@ class PartitionSync:
             fingerprint=fingerprint(ep, requests), requests=len(requests), drift=drift or None,
             extracted_at=extracted_at.isoformat())
         return result
+
+
+def _distinct(col: pa.ChunkedArray) -> list[str]:
+    values = pc.unique(pc.drop_null(pc.utf8_trim_whitespace(pc.cast(col, pa.string()))))
+    return [v for v in values.to_pylist() if v]
 
 
 def _with_key(table: pa.Table, column: str, key: str) -> pa.Table:

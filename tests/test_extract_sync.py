@@ -17,7 +17,7 @@ from dialsync import runner
 from dialsync.settings import InstanceSettings, Settings
 from extract import schemas
 from extract.client import DialerClient
-from extract.errors import AuthError, DialerError
+from extract.errors import AuthError, DialerError, LimitReachedError
 from extract.registry import ENDPOINTS, endpoint
 from extract.sync import PartitionSync
 from simulator.server import SimConfig, SimulatorServer
@@ -147,7 +147,10 @@ def test_resync_replaces_partition_without_duplicates(tmp_path: Path, sim: Simul
 ])
 def test_text_platforms_pull_what_they_offer(tmp_path: Path, sim: SimulatorServer, platform: str,
                                              expected: set[str]) -> None:
-    s = settings_for(tmp_path, sim, platform=platform)
+    # no CDR reports to learn DIDs and lists from on these platforms: the operator lists them
+    dids = [str(d) for d in sim.ctx.world.dids.column("did_pattern").to_pylist()]
+    lists = [str(x) for x in sim.ctx.world.lists.column("list_id").to_pylist()[:3]]
+    s = settings_for(tmp_path, sim, platform=platform, dids=dids, list_ids=lists)
     results = runner.sync(s, D2, TODAY, now=lambda: NOW)
     ok = {r.endpoint for r in results if r.status == "success"}
     failed = [f"{r.endpoint} {r.partition}: {r.message}" for r in results if r.status == "failed"]
@@ -157,6 +160,16 @@ def test_text_platforms_pull_what_they_offer(tmp_path: Path, sim: SimulatorServe
     assert "outbound_cdr" in skipped and platform in skipped["outbound_cdr"]
     ase = Lake(s.lake_dir).read("agent_stats_export", "main", D2)
     assert ase is not None and ase.num_rows > 0
+    pnl = Lake(s.lake_dir).read("phone_number_log", "main", D2)
+    assert pnl is not None and pnl.num_rows > 0
+    if platform == "vicidial":  # numbers come from lead_status_search per status of the day: outbound too
+        assert "VDAD" in set(pnl.column("user").to_pylist())
+        res = next(r for r in results if r.endpoint == "phone_number_log" and r.partition == D2.isoformat())
+        # a status with more leads than lead_status_search returns is reported, not hidden
+        warnings = res.drift.get("_warnings", {}).get("incomplete_keys", [])
+        assert all("limit of 1000" in w for w in warnings)
+        row = runner.ledger(s).get("main", "phone_number_log", D2.isoformat())
+        assert row is not None and (not warnings or "incomplete_keys" in (row.drift or ""))
 
 
 def test_agent_stats_export_agrees_across_platforms(tmp_path: Path, sim: SimulatorServer) -> None:
@@ -299,3 +312,45 @@ def test_interrupted_run_leaves_previous_copy(tmp_path: Path, sim: SimulatorServ
     con = duckdb.connect()
     catalog.refresh_raw_views(con, lake)
     assert con.execute("select count(*) from raw.inbound_cdr").fetchone() == (before.num_rows,)  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def limited_sim() -> Iterator[SimulatorServer]:
+    cfg = SimConfig(seed=11, agents=20, timezone=TZ, now=NOW, api_pass=PASSWORD,
+                    limits={"rows": 150, "records": 10_000_000, "lead_search": 1000})
+    with SimulatorServer(cfg) as s:
+        yield s
+
+
+def test_result_at_limit_is_split_and_merged(tmp_path: Path, sim: SimulatorServer,
+                                              limited_sim: SimulatorServer) -> None:
+    """phone_number_log batches whose result reaches the server's limit are halved until each
+    answer is below it; the merged partition equals the one pulled without a limit."""
+    ref = settings_for(tmp_path / "ref", sim, phone_batch_size=60)
+    runner.sync(ref, D1, D1, endpoints=["inbound_cdr", "phone_number_log"], now=lambda: NOW)
+    expected = content(Lake(ref.lake_dir).read("phone_number_log", "main", D1))  # type: ignore[arg-type]
+    s = settings_for(tmp_path / "lim", limited_sim, phone_batch_size=60, result_limit=150)
+    for name in ("inbound_cdr",):  # same keys as the reference
+        for t in endpoint(name).tables:
+            src = Lake(ref.lake_dir).partition_dir("crocodial", t, "main", D1) / "part-0.parquet"
+            dst = Lake(s.lake_dir).partition_dir("crocodial", t, "main", D1)
+            dst.mkdir(parents=True)
+            (dst / "part-0.parquet").write_bytes(src.read_bytes())
+    ps = fast_sync(s)
+    planned = len(ps.plan(endpoint("phone_number_log"), D1))
+    r = ps.sync(endpoint("phone_number_log"), D1)
+    assert r.requests == planned and sim_requests(limited_sim, "phone_number_log") > planned, "no split happened"
+    got = content(Lake(s.lake_dir).read("phone_number_log", "main", D1))  # type: ignore[arg-type]
+    key = [("phone_number", "ascending"), ("call_date", "ascending"), ("length_in_sec", "ascending")]
+    cols = [c for c in expected.column_names if c != "_source_row"]
+    assert got.select(cols).sort_by(key).equals(expected.select(cols).sort_by(key))
+
+
+def test_result_at_limit_that_cannot_split_fails_loudly(tmp_path: Path, limited_sim: SimulatorServer) -> None:
+    s = settings_for(tmp_path, limited_sim, result_limit=150)
+    ps = fast_sync(s)
+    ps.sync(endpoint("agent_stats_export"), D1)
+    with pytest.raises(LimitReachedError, match="limit of 150"):
+        ps.sync(endpoint("recording_lookup"), D1)
+    assert Lake(s.lake_dir).read("recording_lookup", "main", D1) is None  # nothing half-stored
+    assert runner.ledger(s).get("main", "recording_lookup", D1.isoformat()).status == "failed"  # type: ignore[union-attr]

@@ -143,3 +143,21 @@ def test_import_reads_no_env_and_dagster_loads_the_module(tmp_path: Path) -> Non
                           "orchestration.definitions"], env=env, cwd=tmp_path, capture_output=True, text=True,
                          check=False, timeout=300)
     assert out.returncode == 0, (out.stdout + out.stderr)[-3000:]
+
+
+def test_writeback_is_not_scheduled_and_the_inbox_sensor_sees_files(defs: Definitions) -> None:
+    from dagster import build_sensor_context
+
+    repo = defs.get_repository_def()
+    assert not [s for s in repo.schedule_defs if s.job_name.startswith("writeback")]
+    sensor = defs.resolve_sensor_def("inbox_sensor")
+    assert sensor.default_status.value == "STOPPED"
+    data_dir = Path(defs.resources["warehouse"].settings.data_dir)
+    with build_sensor_context(repository_def=repo) as ctx:
+        assert not sensor.evaluate_tick(ctx).run_requests
+    inbox = data_dir / "inbox" / "leads"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "leads.csv").write_text("phone_number,first_name\n5551234567,Ann\n")
+    with build_sensor_context(repository_def=repo) as ctx:
+        reqs = sensor.evaluate_tick(ctx).run_requests
+    assert len(reqs) == 1 and reqs[0].run_key.startswith("inbox:")
