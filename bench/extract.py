@@ -21,6 +21,8 @@ import time
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import _path  # noqa: F401  (keeps bench/ from shadowing the packages)
+
 from simulator.server import SimConfig, SimulatorServer
 
 TZ = "America/New_York"

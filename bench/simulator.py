@@ -7,21 +7,17 @@ and the time to serve a ~1M-row outbound_cdr day over HTTP.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-# Run as a script, this file's directory comes first on sys.path and would shadow the package.
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+import _path  # noqa: F401  (keeps bench/ from shadowing the packages)
+import httpx
+import pyarrow.compute as pc
 
-import httpx  # noqa: E402
-import pyarrow.compute as pc  # noqa: E402
-
-from simulator.events import clear_cache, day_log  # noqa: E402
-from simulator.server import SimConfig, SimulatorServer  # noqa: E402
-from simulator.world import build_world  # noqa: E402
+from simulator.events import clear_cache, day_log
+from simulator.server import SimConfig, SimulatorServer
+from simulator.world import build_world
 
 TZ = ZoneInfo("America/New_York")
 NOW = datetime(2025, 5, 14, 15, 0, tzinfo=TZ)
