@@ -22,17 +22,15 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
-# bench/simulator.py would shadow the `simulator` package when run as a script
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+import _path  # noqa: F401  (keeps bench/ from shadowing the packages)
+from dagster import DagsterInstance
 
-from dagster import DagsterInstance  # noqa: E402
-
-from dialsync import runner  # noqa: E402
-from dialsync.settings import InstanceSettings, Settings  # noqa: E402
-from extract.registry import ENDPOINTS, ordered  # noqa: E402
-from extract.sync import local_today  # noqa: E402
-from orchestration.factory import build_defs  # noqa: E402
-from orchestration.partitions import range_tags  # noqa: E402
+from dialsync import runner
+from dialsync.settings import InstanceSettings, Settings
+from extract.registry import ENDPOINTS, ordered
+from extract.sync import local_today
+from orchestration.factory import build_defs
+from orchestration.partitions import range_tags
 
 USER_ENV, PASS_ENV = "DIALSYNC_BENCH_USER", "DIALSYNC_BENCH_PASS"
 EXPENSIVE = {"phone_number_log"}

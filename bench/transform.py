@@ -102,12 +102,14 @@ def dbt(args: list[str], db: Path, work: Path, vars_: dict | None = None) -> flo
     return dt
 
 
-def fact_counts(db: Path) -> dict[str, int]:
+def fact_counts(db: Path) -> dict[str, tuple[int, int]]:
+    """(rows, order-independent checksum of every column) per fact."""
     import duckdb
 
     con = duckdb.connect(str(db))  # same config as dbt-duckdb's in-process connection
     try:
-        return {f: con.execute(f"select count(*) from marts.{f}").fetchone()[0] for f in FACTS}
+        return {f: con.execute(f"select count(*), coalesce(sum(hash(t)::hugeint), 0) from marts.{f} as t")
+                .fetchone() for f in FACTS}
     finally:
         con.close()
 
@@ -144,15 +146,16 @@ def main() -> None:
         t_run_full = dbt(["run", "--full-refresh", "--select", "fct_*"], db, work)
         t_run_inc = dbt(["run", "--select", "fct_*"], db, work, window)
 
-        print(f"\ndbt build, {a.days} days x {a.agents} agents ({full_counts['fct_calls']:,} calls):")
+        print(f"\ndbt build, {a.days} days x {a.agents} agents ({full_counts['fct_calls'][0]:,} calls):")
         print(f"  full refresh          : {t_full:7.1f} s")
         print(f"  incremental (1 day)   : {t_inc:7.1f} s")
         print("facts only (dbt run --select fct_*):")
         print(f"  full refresh          : {t_run_full:7.1f} s")
         print(f"  incremental (1 day)   : {t_run_inc:7.1f} s")
-        print("fact rows full vs after incremental:",
-              "identical" if full_counts == inc_counts else f"DIFFER {full_counts} vs {inc_counts}")
-        for f, n in full_counts.items():
+        same = [f for f in FACTS if full_counts[f] == inc_counts[f]]
+        print("facts after the incremental run vs full refresh (rows + checksum):",
+              "identical" if len(same) == len(FACTS) else f"DIFFER: {sorted(set(FACTS) - set(same))}")
+        for f, (n, _) in full_counts.items():
             print(f"  {f:28s} {n:>10,}")
     finally:
         if not a.keep:

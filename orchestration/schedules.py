@@ -36,6 +36,7 @@ from orchestration.partitions import (
     END_TAG,
     INSTANCE_TAG,
     START_TAG,
+    calendar_timezone,
     daily_key,
     range_tags,
 )
@@ -121,6 +122,8 @@ def intraday_requests(settings: Settings, now: datetime, dbt_keys: Sequence[Asse
         today = local.date()
         if local.time() < NIGHTLY_AT or today < settings.start_date:
             continue
+        if today > now.astimezone(ZoneInfo(calendar_timezone(settings))).date():
+            continue  # a zone ahead of the date dimension's: its today is not a partition yet
         eps = supported(settings, name, daily_endpoints())
         if not eps:
             continue

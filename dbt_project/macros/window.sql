@@ -15,21 +15,22 @@
     {%- if v in (none, '', 'None', 'null') -%}{{ return(none) }}{%- else -%}{{ return(v | string) }}{%- endif -%}
 {%- endmacro %}
 
-{#- SQL predicate: `column` inside the window; `lookback_days` widens the start (rolling metrics). -#}
-{% macro window_predicate(column, lookback_days=0) -%}
+{#- SQL predicate: `column` inside the window; `lookback_days` widens the start (rolling
+    metrics), `lookahead_days` the end (rows of the next day that belong to the window). -#}
+{% macro window_predicate(column, lookback_days=0, lookahead_days=0) -%}
     {%- set s = window_start() -%}
     {%- set e = window_end() -%}
     {%- if s is none and e is none -%}
         true
     {%- else -%}
         ({{ column }} >= {% if s is none %}date '1900-01-01'{% else %}date '{{ s }}'{% endif %} - interval {{ lookback_days }} day
-         and {{ column }} <= {% if e is none %}date '9999-12-31'{% else %}date '{{ e }}'{% endif %})
+         and {{ column }} <= {% if e is none %}date '9999-12-31'{% else %}date '{{ e }}'{% endif %} + interval {{ lookahead_days }} day)
     {%- endif -%}
 {%- endmacro %}
 
 {#- Filter for the rows an incremental model (re)computes: the window when incremental, else all. -#}
-{% macro incremental_window(column, lookback_days=0) -%}
-    {%- if is_incremental() -%}{{ window_predicate(column, lookback_days) }}{%- else -%}true{%- endif -%}
+{% macro incremental_window(column, lookback_days=0, lookahead_days=0) -%}
+    {%- if is_incremental() -%}{{ window_predicate(column, lookback_days, lookahead_days) }}{%- else -%}true{%- endif -%}
 {%- endmacro %}
 
 {#- pre_hook of every incremental fact: delete the whole window first, so a day that became

@@ -27,4 +27,4 @@ select
     {{ lineage_columns() }}
 from source
 where {{ clean_text('uniq1') }} is not null
-{{ dedupe(['_instance', 'uniq1']) }}
+{{ dedupe(['_instance', '_partition_date', 'uniq1']) }}

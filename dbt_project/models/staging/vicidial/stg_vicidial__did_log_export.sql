@@ -12,4 +12,4 @@ select
     cast(length_in_sec as bigint)           as length_seconds,
     {{ lineage_columns() }}
 from source
-{{ dedupe(['_instance', 'did_number', 'call_date', 'caller_id_number']) }}
+{{ dedupe(['_instance', '_partition_date', 'did_number', 'call_date', 'caller_id_number']) }}

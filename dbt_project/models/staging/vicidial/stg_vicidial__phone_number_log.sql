@@ -19,4 +19,4 @@ select
     {{ clean_agent('"user"') }}             as agent_user,
     {{ lineage_columns() }}
 from source
-{{ dedupe(['_instance', 'phone_number', 'call_date', 'list_id', '"user"', 'call_status']) }}
+{{ dedupe(['_instance', '_partition_date', 'phone_number', 'call_date', 'list_id', '"user"', 'call_status']) }}
