@@ -72,27 +72,34 @@ def _materialize(settings: Settings, days: int, today: date, console: Console) -
     return runner.publish(settings).path
 
 
+SUMMARY_SQL = """
+select coalesce(c.campaign_name, f.campaign) as campaign, f.activity_date as day,
+       f.dials + f.inbound_calls as calls, f.sales
+from bi.campaign_daily f
+left join bi.campaigns c using (campaign_key)
+order by 2, 1
+"""
+
+
 def _summary(path: Path) -> Table:
+    """Calls (outbound dials + inbound) per campaign per day, from the BI schema analysts use."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables = {r[0] for r in con.execute(
-            "select table_schema || '.' || table_name from information_schema.tables").fetchall()}
-        if "main.fct_campaign_daily" in tables or "marts.fct_campaign_daily" in tables:
-            src = "marts.fct_campaign_daily" if "marts.fct_campaign_daily" in tables else "main.fct_campaign_daily"
-            sql = f"select campaign_id, call_date, dials from {src} order by 2, 1"
-        else:
-            sql = ("select campaign, cast(call_date as date) as day, count(*) as calls from raw.outbound_cdr "
-                   "group by all order by 2, 1")
-        rows = con.execute(sql).fetchall()
+        rows = con.execute(SUMMARY_SQL).fetchall()
     finally:
         con.close()
-    t = Table(title="calls per campaign per day")
+    t = Table(title="calls per campaign per day (bi.campaign_daily)")
     days = sorted({r[1] for r in rows})
     camps = sorted({r[0] for r in rows})
     t.add_column("campaign")
     for d in days:
         t.add_column(str(d)[5:], justify="right")
+    t.add_column("sales", justify="right")
     grid = {(r[0], r[1]): r[2] for r in rows}
+    sales: dict[str, int] = {}
+    for r in rows:
+        sales[r[0]] = sales.get(r[0], 0) + (r[3] or 0)
     for c in camps:
-        t.add_row(c, *(str(grid.get((c, d), 0)) for d in days))
+        if any(grid.get((c, d)) for d in days):
+            t.add_row(c, *(str(grid.get((c, d), 0)) for d in days), str(sales[c]))
     return t
