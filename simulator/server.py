@@ -170,6 +170,10 @@ CREDENTIAL_PARAMS = {"goapi": ("goUser", "goPass"), "lmapi": ("user", "pass"),
                      "vicidial": ("user", "pass"), "dialer360": ("user", "pass")}
 
 
+#: VICIdial: "Too many login attempts, try again in 15 minutes".
+LOCKOUT = timedelta(minutes=15)
+
+
 class SimContext:
     """Shared state handed to every handler: world, lead store, clock, faults, users, limits."""
 
@@ -187,6 +191,7 @@ class SimContext:
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._failures: dict[str, int] = {}
+        self._last_failure: dict[str, datetime] = {}
 
     @property
     def realism(self) -> Realism:
@@ -210,19 +215,29 @@ class SimContext:
         """The account when user/password match and it is not locked; counts failures."""
         u = self.users.get(user or "")
         with self._lock:
-            if u is not None and self._failures.get(u.user, 0) >= self.config.lockout_after:
+            if u is not None and self._locked(u.user):
                 return None
             if u is None or not u.active or u.password != (password or ""):
                 if user:
                     self._failures[user] = self._failures.get(user, 0) + 1
+                    self._last_failure[user] = self.clock.now()
                 return None
             self._failures.pop(u.user, None)
             return u
 
+    def _locked(self, user: str) -> bool:
+        """Locked while `lockout_after` failures are younger than LOCKOUT (simulator clock)."""
+        if self._failures.get(user, 0) < self.config.lockout_after:
+            return False
+        if self.clock.now() - self._last_failure.get(user, self.clock.now()) >= LOCKOUT:
+            self._failures.pop(user, None)
+            return False
+        return True
+
     def is_locked(self, user: str | None) -> bool:
         """True after `lockout_after` consecutive failures (VICIdial: 10, for 15 minutes)."""
         with self._lock:
-            return self._failures.get(user or "", 0) >= self.config.lockout_after
+            return self._locked(user or "")
 
     def unlock_all(self) -> None:
         with self._lock:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import httpx
 import pyarrow as pa
@@ -129,8 +129,13 @@ def test_lockout_after_ten_failures(fresh: SimulatorServer) -> None:
     # other accounts are not affected; version never needs a login
     assert "PERMISSION" in get(fresh, user="viewer6", function="list_info", list_id="1101").text
     assert get(fresh, auth=False, function="version").text.startswith("VERSION:")
-    fresh.ctx.unlock_all()
+    # the lock lasts 15 minutes of the dialer's clock, then the right password works again
+    now = fresh.ctx.clock.now()
+    httpx.post(f"{fresh.url}/_sim/clock", data={"now": (now + timedelta(minutes=14)).isoformat()})
+    assert "Too many login attempts" in get(fresh, function="list_info", list_id="1101").text
+    httpx.post(f"{fresh.url}/_sim/clock", data={"now": (now + timedelta(minutes=16)).isoformat()})
     assert get(fresh, function="list_info", list_id="1101").text.startswith("1101|")
+    httpx.post(f"{fresh.url}/_sim/clock", data={"now": now.isoformat()})
 
 
 FUNCTION_DENIED = {
