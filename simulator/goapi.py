@@ -837,17 +837,33 @@ def get_leads_on_hopper(params: Params, ctx: SimContext) -> dict[str, Any]:
     sel = leads.filter(pc.and_(pc.is_in(leads["list_id"], value_set=mine["list_id"].combine_chunks()),
                                pc.and_(pc.is_in(leads["status"], value_set=pa.array(DIALABLE_STATUSES)),
                                        pc.equal(leads["called_since_last_reset"], "N"))))
-    n = min(sel.num_rows, int(c["hopper_level"]), 500)
+    # leads a write-back put in the hopper (add_lead/update_lead add_to_hopper=Y) come first
+    from simulator.nonagent_leads import hopper_rows
+
+    pinned = sorted((h for h in hopper_rows(ctx.store) if h["campaign_id"] == c["campaign_id"]),
+                    key=lambda h: (-int(h["priority"]), h["hopper_id"]))
+    pinned_ids = pa.array([int(h["lead_id"]) for h in pinned], pa.int64())
+    if len(pinned_ids):
+        sel = sel.filter(pc.invert(pc.is_in(pc.cast(sel["lead_id"], pa.int64()), value_set=pinned_ids)))
+    n = max(0, min(sel.num_rows, int(c["hopper_level"]) - len(pinned), 500 - len(pinned)))
     sel = sel.slice(0, n)
+    n += len(pinned)
     names = dict(zip(mine["list_id"].to_pylist(), mine["list_name"].to_pylist(), strict=True))
     btn = '<button class="btn btn-delete"><i class="fa fa-trash" aria-hidden="true"></i></button>'
     rows = []
+    for h in pinned:
+        rows.append({
+            "lead_id": str(h["lead_id"]), "last_local_call_time": None, "loan_id": h.get("vendor_lead_code"),
+            "phone_number": h.get("phone_number"), "state": h.get("state"), "disposition": "NEW", "count": "0",
+            "gmt_offset_now": f"{float(h.get('gmt_offset_now') or 0):.2f}", "hopper_id": str(h["hopper_id"]),
+            "alt_dial": "MAIN", "list_name": names.get(h.get("list_id"), ""), "list_id": str(h.get("list_id")),
+            "priority": int(h["priority"]), "source": h.get("source"), "numrows": n, "delete": btn})
     for i, r in enumerate(sel.to_pylist()):
         rows.append({
             "lead_id": str(r["lead_id"]), "last_local_call_time": r["last_local_call_time"],
             "loan_id": r["vendor_lead_code"], "phone_number": r["phone_number"], "state": r["state"],
             "disposition": r["status"], "count": r["called_count"], "gmt_offset_now": f"{r['gmt_offset_now']:.2f}",
-            "hopper_id": str(5001 + i), "alt_dial": "MAIN", "list_name": names.get(r["list_id"], ""),
+            "hopper_id": str(5001 + len(pinned) + i), "alt_dial": "MAIN", "list_name": names.get(r["list_id"], ""),
             "list_id": str(r["list_id"]), "priority": 0 if r["status"] != "CALLBK" else 50,
             "source": r["source_id"], "numrows": n, "delete": btn})
     heads = [{"title": t, "field": f} for t, f in (("Loan ID", "loan_id"), ("Phone Number", "phone_number"),

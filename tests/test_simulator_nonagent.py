@@ -774,6 +774,14 @@ def test_update_lead_insert_if_not_found_and_hopper(fresh: SimulatorServer) -> N
     again = text(fresh, function="update_lead", lead_id=m.group(1), no_update="Y", add_to_hopper="Y").splitlines()
     assert again[1] == ("NOTICE: update_lead NOT ADDED TO HOPPER, LEAD IS ALREADY IN THE HOPPER - "
                         f"7275556000|{m.group(1)}|6666")
+    # the goAPI sees the same hopper: the pinned lead comes first for its campaign
+    lists = fresh.ctx.store.lists()
+    camp = lists.filter(pc.equal(pc.cast(lists["list_id"], pa.string()), "1101"))["campaign_id"][0].as_py()
+    form = {"goAction": "getLeadsOnHopper", "goUser": "6666", "goPass": "1234", "responsetype": "json",
+            "campaign_id": camp}
+    rows = httpx.post(f"{fresh.url}/goAPIv2/goCampaigns/goAPI.php", data=form).json()["data"]["rows"]
+    assert rows[0]["lead_id"] == m.group(1) and rows[0]["phone_number"] == "7275556000"
+    assert [r["lead_id"] for r in rows].count(m.group(1)) == 1
 
 
 def test_write_back_visible_next_day(fresh: SimulatorServer) -> None:
