@@ -192,12 +192,14 @@ def demo(
     data_dir: Annotated[Path, typer.Option(help="where the lake and DuckDB file go")] = Path("data/demo"),
     agents: int = 60,
     seed: int = 42,
+    sim_password: Annotated[str, typer.Option(envvar="DIALSYNC_SIM_API_PASS", hidden=True,
+                                              help="API password the simulator accepts")] = "1234",
 ) -> None:
     """Run the whole pipeline against the built-in simulator and print a summary."""
     from dialsync.demo import run_demo
 
     try:
-        run_demo(days=days, data_dir=data_dir, agents=agents, seed=seed, console=console)
+        run_demo(days=days, data_dir=data_dir, agents=agents, seed=seed, console=console, api_pass=sim_password)
     except Exception as exc:
         raise _fail(exc) from None
 
