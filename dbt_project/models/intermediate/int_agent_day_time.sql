@@ -9,7 +9,8 @@
     2. agent_stats_export (VICIdial)          - full budget, no billable split; the only
                                                 source on plain VICIdial / Dialer360 instances
     3. exportAgentReport  (agent_report)      - summed over the agent's portfolio rows;
-                                                pause = break + pause; no dead time
+                                                pause = break + pause; no dead-time column:
+                                                its aftercall (wrap) holds dispo + dead
     4. agent_summary_stats                    - login, talk, pause + break only (snapshot of
                                                 the server's current day)
   Components a source does not report are NULL (never borrowed from another source).

@@ -15,7 +15,8 @@
   line up with call_dispo_report / call_status_stats and list_info.
   4. agent_cdr rows are agent legs, never calls of their own: each leg is attached to the
      latest CDR call of the same instance and customer number that started at or before the
-     leg's answer time, within var call_match_tolerance_seconds (ASOF join). A call's talk
+     leg's answer time, within var call_match_tolerance_seconds (ASOF join) - preferring the
+     latest such call that names the leg's agent (see legs_by_agent). A call's talk
      seconds are the sum of its legs (transfers); without a leg, inbound talk is the CDR's
      call_duration and outbound talk is unknown (NULL) unless the call was handled.
 */
@@ -116,11 +117,18 @@ cdr_calls as (
     from inbound_cdr
 ),
 
--- attach each agent leg to the CDR call it belongs to
-legs_matched as (
+-- attach each agent leg to the CDR call it belongs to. Two passes, because the same number
+-- can be dialed again seconds after an agent's call (a duplicate lead, a machine-detected
+-- auto-dial of the same number while the agent is still talking): "latest call of the number"
+-- alone would hand the leg to that agent-less later call and count the agent's call twice.
+-- 1. a leg goes to the latest call of the number that names the leg's agent;
+-- 2. only legs no such call claims (e.g. the receiving agent of a transfer) go to the latest
+--    call of the number, whoever it names.
+legs_by_agent as (
     select
         c.source_table,
         c.source_call_id,
+        l.agent_call_id,
         l.agent_user                                    as leg_agent_user,
         l.answered_at_local,
         l.answered_at_utc,
@@ -129,9 +137,34 @@ legs_matched as (
     asof join cdr_calls as c
         on  l.instance = c.instance
         and l.phone_number = c.phone_number
+        and l.agent_user = c.agent_user
         and l.answered_at_local >= c.call_started_at_local
     where l.answered_at_local <= c.call_started_at_local
           + to_seconds({{ var('call_match_tolerance_seconds') }})
+),
+
+legs_by_number as (
+    select
+        c.source_table,
+        c.source_call_id,
+        l.agent_call_id,
+        l.agent_user                                    as leg_agent_user,
+        l.answered_at_local,
+        l.answered_at_utc,
+        l.talk_seconds
+    from (select * from agent_legs anti join legs_by_agent using (agent_call_id)) as l
+    asof join cdr_calls as c
+        on  l.instance = c.instance
+        and l.phone_number = c.phone_number
+        and l.answered_at_local >= c.call_started_at_local
+    where l.answered_at_local <= c.call_started_at_local
+          + to_seconds({{ var('call_match_tolerance_seconds') }})
+),
+
+legs_matched as (
+    select * from legs_by_agent
+    union all
+    select * from legs_by_number
 ),
 
 legs_per_call as (
@@ -238,9 +271,14 @@ classified as (
         coalesce(s.status_code, {{ status_code('calls.status') }}) as status_code,
         coalesce(s.status_category, case when calls.status is null then 'NONE' else 'UNKNOWN' end)
                                                         as status_category,
-        coalesce(s.is_human_answered, false)
-            or (calls.agent_user is not null and coalesce(calls.talk_seconds, 0) > 0)
-                                                        as is_human_answered,
+        -- the status decides (as VICIdial's call_status_stats "human answered calls" does:
+        -- statuses flagged human_answered); agent talk time only decides for a status the seed
+        -- does not know. An agent "talks" on an answering machine (A) or while a manual dial
+        -- rings out (NA, B): no live person, and counting those would understate drop rates.
+        case
+            when s.status is not null then s.is_human_answered
+            else calls.agent_user is not null and coalesce(calls.talk_seconds, 0) > 0
+        end                                             as is_human_answered,
         coalesce(s.is_contact, false)                   as status_is_contact,
         coalesce(s.is_sale, false)                      as is_sale,
         coalesce(s.is_drop, false) and calls.agent_user is null as is_drop

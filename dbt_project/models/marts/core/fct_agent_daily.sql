@@ -1,6 +1,7 @@
 -- Grain: one row per agent × day × instance. Time budget from int_agent_day_time (one
 -- source per agent-day, see its precedence); call counts from fct_calls, or the dialer's
--- reported counts when the call stream has no row for the agent-day.
+-- reported counts when the call stream has no row for the agent-day or is only the
+-- phone_number_log (see `streams`).
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -25,47 +26,61 @@ calls as (
         count(*) filter (where is_handled and call_type = 'inbound')    as inbound_calls,
         count(*) filter (where is_contact)                              as contacts,
         count(*) filter (where is_sale)                                 as sales,
-        sum(talk_seconds) filter (where is_handled)                     as call_talk_seconds
+        sum(talk_seconds) filter (where is_handled)                     as call_talk_seconds,
+        coalesce(bool_and(source_table = 'phone_number_log'), false)    as only_phone_log
     from {{ ref('fct_calls') }}
     where agent_user is not null
       and {{ incremental_window('call_date') }}
     group by instance, call_date, agent_user
 ),
 
-joined as (
+-- Counts come from the call stream when it is made of CDRs. phone_number_log (the stream of
+-- instances without CDRs) misses calls (lead_status_search limit, inbound callers that are no
+-- lead) and has no call type, so there the dialer's reported counts (agent_stats_export
+-- `calls`) win when present; sales, which that report lacks, stay from the stream.
+streams as (
     select
-        coalesce(t.instance, c.instance)                as instance,
-        coalesce(t.partition_date, c.call_date)         as activity_date,
-        coalesce(t.agent_user, c.agent_user)            as agent_user,
-        coalesce(t.time_source, 'none')                 as time_source,
-        t.time_sources_present,
-        t.login_seconds,
-        t.available_seconds,
-        coalesce(t.talk_seconds, c.call_talk_seconds)   as talk_seconds,
-        t.wrap_seconds,
-        t.dead_seconds,
-        t.pause_seconds,
-        t.billable_seconds,
-        t.non_billable_seconds,
-        t.first_activity_at_local,
-        t.first_activity_at_utc,
-        t.last_activity_at_local,
-        t.last_activity_at_utc,
-        case when c.agent_user is not null then 'calls' when t.reported_calls is not null then 'reported' else 'none' end
-                                                        as counts_source,
-        case when c.agent_user is not null then c.calls_handled   else coalesce(t.reported_calls, 0) end          as calls_handled,
-        case when c.agent_user is not null then c.dialer_calls    else coalesce(t.reported_dialer_calls, 0) end   as dialer_calls,
-        case when c.agent_user is not null then c.manual_calls    else coalesce(t.reported_manual_calls, 0) end   as manual_calls,
-        case when c.agent_user is not null then c.inbound_calls   else coalesce(t.reported_inbound_calls, 0) end  as inbound_calls,
-        coalesce(c.contacts, 0)                                                                                  as contacts,
-        case when c.agent_user is not null then c.sales           else coalesce(t.reported_sales, 0) end          as sales,
-        t.reported_calls,
-        t.reported_sales
+        t.*,
+        c.* exclude (instance, call_date, agent_user),
+        c.instance as c_instance, c.call_date, c.agent_user as c_agent_user,
+        c.agent_user is not null and (not c.only_phone_log or t.reported_calls is null) as use_stream
     from time_budget as t
     full outer join calls as c
         on  t.instance = c.instance
         and t.partition_date = c.call_date
         and t.agent_user = c.agent_user
+),
+
+joined as (
+    select
+        coalesce(instance, c_instance)                  as instance,
+        coalesce(partition_date, call_date)             as activity_date,
+        coalesce(agent_user, c_agent_user)              as agent_user,
+        coalesce(time_source, 'none')                   as time_source,
+        time_sources_present,
+        login_seconds,
+        available_seconds,
+        coalesce(talk_seconds, call_talk_seconds)       as talk_seconds,
+        wrap_seconds,
+        dead_seconds,
+        pause_seconds,
+        billable_seconds,
+        non_billable_seconds,
+        first_activity_at_local,
+        first_activity_at_utc,
+        last_activity_at_local,
+        last_activity_at_utc,
+        case when use_stream then 'calls' when reported_calls is not null then 'reported' else 'none' end
+                                                        as counts_source,
+        case when use_stream then calls_handled   else coalesce(reported_calls, 0) end          as calls_handled,
+        case when use_stream then dialer_calls    else coalesce(reported_dialer_calls, 0) end   as dialer_calls,
+        case when use_stream then manual_calls    else coalesce(reported_manual_calls, 0) end   as manual_calls,
+        case when use_stream then inbound_calls   else coalesce(reported_inbound_calls, 0) end  as inbound_calls,
+        coalesce(contacts, 0)                                                                  as contacts,
+        case when use_stream then sales           else coalesce(reported_sales, sales, 0) end   as sales,
+        reported_calls,
+        reported_sales
+    from streams
 ),
 
 with_handle as (

@@ -1,0 +1,394 @@
+"""Acceptance: the dbt marts equal the simulator's ground truth and the API's own summary rows, exactly.
+
+One pipeline run for the module: a croco-dial instance (`croco`) and a plain VICIdial instance
+(`vici`, non_agent_api only) against one simulator with a fixed clock; every endpoint synced
+for 5 full days (Wed 2025-05-07 .. Sun 2025-05-11) plus today's snapshots through the real HTTP
+client, parsers, lake and raw views; then `runner.publish` (real `dbt build` with every dbt
+test), a `--full-refresh` build and a one-day restated incremental build. The published DuckDB
+of the first build is read read-only; truth comes from `SimulatorServer.truth`.
+
+Every comparison is an exact equality. Where the truth's or a report's definition differs from
+the mart's documented one (KPI_GLOSSARY.md), the documented relation is asserted instead:
+
+- campaign `contacts` in truth `campaign_daily` are carrier-answered, non-AMD calls (agent-routed
+  answering machines and after-hours inbound calls included). The mart's `human_answered` is the
+  dialer's status flag (`human_answered` of the status, as VICIdial's call_status_stats counts
+  it), so it is compared with the truth `calls` counted by the world's status flags; truth
+  `contacts` is compared with fct_calls' own carrier disposition (inbound, or outbound answered
+  and not AMD status AA). The mart's `contacts` (handled and contact status / sale / inbound)
+  is compared with the truth calls by the same rule.
+- truth `campaign_daily.drops` counts inbound DROPs of the campaign's in-groups too; the mart's
+  `drops` are outbound (compliance): truth drops = mart drops + inbound DROP calls of fct_calls.
+- truth `queue_daily.abandoned` (and inbound_summary_stats `abandon2`) count status DROP only;
+  the mart's abandoned are "offered and no agent answered": DROP + TIMEOT + AFTHRS
+  = truth abandoned + timeouts + after_hours; the ≤ 20 s / > 20 s split of those is compared with
+  the truth calls (no agent, queue_seconds ≤ 20 / > 20).
+- outbound_cdr `summary_rows.handled_calls` count outbound calls only; the mart's
+  `handled_calls` include inbound: compared with fct_calls' outbound handled calls.
+- exportAgentReport `Summary`: `break + pause` is the mart's pause; `total_calls` its
+  calls_handled; the report has no dead-time column and its `aftercall` holds dispo + dead
+  (so that avalible + talk + aftercall + break + pause = login_time, as in the document's
+  example): aftercall = Σ wrap + Σ dead.
+- the `vici` instance has no CDRs: its call stream is phone_number_log (incomplete by design:
+  lead_status_search limit, inbound callers that are no leads; no call type), so only what
+  agent_stats_export, call_status_stats and call_dispo_report define is compared: the agent-day
+  time budget and `calls`; per campaign / in-group (the reports print in-groups as campaigns):
+  dials, human answered, contacts, drops (DROP + TIMEOT), sales.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from dialsync import runner
+from dialsync.settings import InstanceSettings, Settings
+from simulator.server import SimConfig, SimulatorServer
+
+pytestmark = pytest.mark.xdist_group("reconciliation")
+
+TZ = "America/New_York"
+NOW = datetime(2025, 5, 12, 0, 20, tzinfo=ZoneInfo(TZ))  # just after midnight: 5 full days behind
+DAYS = [date(2025, 5, 7) + timedelta(days=i) for i in range(5)]
+RESTATED = DAYS[2]
+USER_ENV, PASS_ENV = "RECON_DIALER_USER", "RECON_DIALER_PASS"
+TRUTH = ("calls", "agent_daily", "campaign_daily", "pause_daily", "queue_daily")
+FACTS = ("fct_calls", "fct_agent_daily", "fct_agent_pause_daily", "fct_campaign_daily",
+         "fct_inbound_queue_daily", "fct_disposition_daily", "fct_campaign_abandon_30d")
+
+
+@dataclass
+class Pipeline:
+    db: Path                                  # the first (nightly `dbt build`) published warehouse
+    truth: dict[str, pa.Table]                # truth name -> all DAYS, with a `day` column
+    statuses: pa.Table                        # the dialer's status table (flags)
+    facts: dict[str, dict[str, pa.Table]]     # build -> fct table -> rows (sorted)
+
+
+def _facts(path: Path) -> dict[str, pa.Table]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {f: con.sql(f"select * from marts.{f} order by all").to_arrow_table() for f in FACTS}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+    tmp = tmp_path_factory.mktemp("recon")
+    cfg = SimConfig(seed=7, agents=24, timezone=TZ, now=NOW, log_requests=False)
+    with pytest.MonkeyPatch.context() as mp, SimulatorServer(cfg) as sim:
+        mp.setenv(USER_ENV, "6666")
+        mp.setenv(PASS_ENV, "1234")
+
+        def inst(platform: str) -> InstanceSettings:
+            return InstanceSettings(platform=platform, base_url=sim.url, timezone=TZ,  # type: ignore[arg-type]
+                                    user_env=USER_ENV, password_env=PASS_ENV,
+                                    requests_per_second=1000, max_concurrency=4)
+
+        settings = Settings(data_dir=tmp / "data", instances={"croco": inst("crocodial"), "vici": inst("vicidial")})
+        results = runner.sync(settings, DAYS[0], NOW.date(), now=lambda: NOW)
+        failed = [f"{r.instance} {r.endpoint} {r.partition}: {r.message}" for r in results if r.status == "failed"]
+        assert not failed, failed
+
+        first = runner.publish(settings).path                     # the nightly build
+        db = tmp / "first.duckdb"
+        shutil.copyfile(first, db)
+        facts = {"build": _facts(first)}
+        runner.publish(settings, dbt_command=["build", "--full-refresh"])
+        facts["full_refresh"] = _facts(first)
+        runner.publish(settings, dbt_vars={"start_date": RESTATED.isoformat(), "end_date": RESTATED.isoformat()})
+        facts["restated"] = _facts(first)
+
+        truth = {}
+        for name in TRUTH:
+            parts = []
+            for d in DAYS:
+                t = sim.truth(name, d)
+                parts.append(t.append_column("day", pa.array([d] * t.num_rows, pa.date32())))
+            truth[name] = pa.concat_tables(parts, promote_options="default")
+        yield Pipeline(db, truth, sim.ctx.world.statuses, facts)
+
+
+@pytest.fixture
+def con(pipeline: Pipeline) -> Iterator[duckdb.DuckDBPyConnection]:
+    c = duckdb.connect()
+    c.execute(f"ATTACH '{pipeline.db}' AS wh (READ_ONLY)")
+    for name, table in pipeline.truth.items():
+        c.register(f"truth_{name}", table)
+    c.register("dialer_statuses", pipeline.statuses)
+    days = ", ".join(f"date '{d}'" for d in DAYS)
+    c.execute("""create temp view truth_calls_flagged as
+        select c.*, s.human_answered = 'Y' as is_human, s.customer_contact = 'Y' as is_contact_status,
+               s.sale = 'Y' as is_sale_status
+        from truth_calls as c left join dialer_statuses as s using (status)""")
+    c.execute(f"create temp macro in_days(d) as d in ({days})")
+    yield c
+    c.close()
+
+
+def assert_no_rows(con: duckdb.DuckDBPyConnection, sql: str, what: str) -> None:
+    """`sql` selects the differences; there must be none (the first ones are shown)."""
+    rel = con.sql(sql)
+    rows = rel.fetchall()
+    assert not rows, f"{what}: {len(rows)} differences, e.g. {rel.columns}\n" + "\n".join(map(str, rows[:8]))
+
+
+def diff(pairs: list[tuple[str, str]]) -> str:
+    return " or ".join(f"({a}) is distinct from ({b})" for a, b in pairs)
+
+
+def test_calls_per_day_equal_truth(con: duckdb.DuckDBPyConnection) -> None:
+    assert_no_rows(con, """
+        with t as (select day, count(*) as n from truth_calls group by day),
+             f as (select call_date as day, count(*) as n from wh.marts.fct_calls
+                   where instance = 'croco' and in_days(call_date) group by all)
+        select * from t full join f using (day) where t.n is distinct from f.n""", "fct_calls rows per day")
+    n = con.execute("select count(*) from wh.marts.fct_calls "
+                    "where instance = 'croco' and in_days(call_date)").fetchone()
+    t = con.execute("select count(*) from truth_calls").fetchone()
+    assert n is not None and t is not None and n[0] == t[0] > 10000
+
+
+def test_agent_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
+    pairs = [("t.calls", "a.calls_handled"), ("t.dialer_calls", "a.dialer_calls"),
+             ("t.manual_calls", "a.manual_calls"), ("t.inbound_calls", "a.inbound_calls"),
+             ("t.sales", "a.sales"), ("t.talk_seconds", "a.talk_seconds"),
+             ("t.wait_seconds", "a.available_seconds"), ("t.dispo_seconds", "a.wrap_seconds"),
+             ("t.dead_seconds", "a.dead_seconds"), ("t.pause_seconds", "a.pause_seconds"),
+             ("t.login_seconds", "a.login_seconds")]
+    assert_no_rows(con, f"""
+        select t.day, t."user", a.activity_date, a.agent_user, {", ".join(f"{x}, {y}" for x, y in pairs)}
+        from truth_agent_daily as t
+        full join (select * from wh.marts.fct_agent_daily where instance = 'croco' and in_days(activity_date)) as a
+          on a.activity_date = t.day and a.agent_user = t."user"
+        where {diff(pairs)}""", "fct_agent_daily (croco) vs truth agent_daily")
+    # every agent-day took its budget from the most complete report and its counts from the CDRs
+    assert con.sql("select distinct time_source, counts_source from wh.marts.fct_agent_daily "
+                   "where instance = 'croco' and in_days(activity_date)").fetchall() == [("pause_report", "calls")]
+
+
+def test_agent_pause_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
+    # exportPauseReport prints every pause code column for every agent (zeros included)
+    assert_no_rows(con, """
+        select t.day, t."user", t.pause_code, t.seconds, a.activity_date, a.agent_user, a.pause_code, a.pause_seconds
+        from truth_pause_daily as t
+        full join (select * from wh.marts.fct_agent_pause_daily
+                   where instance = 'croco' and in_days(activity_date) and pause_seconds <> 0) as a
+          on a.activity_date = t.day and a.agent_user = t."user" and upper(a.pause_code) = upper(t.pause_code)
+        where t.seconds is distinct from a.pause_seconds""", "fct_agent_pause_daily vs truth pause_daily")
+    # per code sums to the agent-day pause total of fct_agent_daily
+    assert_no_rows(con, """
+        select a.activity_date, a.agent_user, a.pause_seconds, p.s
+        from wh.marts.fct_agent_daily as a
+        join (select instance, activity_date, agent_user, sum(pause_seconds) as s
+              from wh.marts.fct_agent_pause_daily group by all) as p using (instance, activity_date, agent_user)
+        where a.instance = 'croco' and a.pause_seconds is distinct from p.s""", "pause codes vs pause total")
+
+
+CAMPAIGN_TRUTH = """
+    select t.day, t.campaign_id, t.dials, t.inbound_calls, t.handled, t.sales, t.talk_seconds,
+           t.drops as all_drops, t.contacts as carrier_answered,
+           coalesce(c.human, 0) as human, coalesce(c.contacts, 0) as contacts,
+           coalesce(c.out_drops, 0) as out_drops
+    from truth_campaign_daily as t
+    left join (
+        select day, campaign_id, count(*) filter (where is_human) as human,
+               count(*) filter (where "user" is not null and status <> 'DROP'
+                                and (is_contact_status or is_sale_status or direction = 'IN')) as contacts,
+               count(*) filter (where status = 'DROP' and direction = 'OUT') as out_drops
+        from truth_calls_flagged group by all) as c using (day, campaign_id)"""
+
+
+def test_campaign_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
+    pairs = [("t.dials", "a.dials"), ("t.inbound_calls", "a.inbound_calls"), ("t.handled", "a.handled_calls"),
+             ("t.sales", "a.sales"), ("t.talk_seconds", "a.handle_seconds"), ("t.human", "a.human_answered"),
+             ("t.contacts", "a.contacts"), ("t.out_drops", "a.drops"),
+             ("t.all_drops", "a.drops + f.inbound_drops"), ("t.carrier_answered", "f.carrier_answered")]
+    assert_no_rows(con, f"""
+        with t as ({CAMPAIGN_TRUTH}),
+        a as (select * from wh.marts.fct_campaign_daily
+              where instance = 'croco' and in_days(activity_date) and dials + inbound_calls > 0),
+        f as (select call_date, campaign,
+                     count(*) filter (where direction = 'inbound' and status_code = 'DROP') as inbound_drops,
+                     count(*) filter (where direction = 'inbound'
+                                      or (carrier_disposition = 'Answer' and status_code <> 'AA')) as carrier_answered
+              from wh.marts.fct_calls where instance = 'croco' group by all)
+        select t.day, t.campaign_id, a.activity_date, a.campaign, {", ".join(f"{x}, {y}" for x, y in pairs)}
+        from t
+        full join a on a.activity_date = t.day and a.campaign = t.campaign_id
+        left join f on f.call_date = a.activity_date and f.campaign = a.campaign
+        where {diff(pairs)}""", "fct_campaign_daily (croco) vs truth campaign_daily")
+    assert con.sql("select distinct metrics_source from wh.marts.fct_campaign_daily "
+                   "where instance = 'croco' and in_days(activity_date) and dials + inbound_calls > 0"
+                   ).fetchall() == [("calls",)]
+
+
+def test_inbound_queue_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
+    pairs = [("t.calls", "a.offered_calls"), ("t.handled", "a.handled_calls"),
+             ("t.abandoned + t.timeouts + t.after_hours", "a.abandoned_calls"),
+             ("c.abandoned_within_20s", "a.abandoned_within_sl_calls"),
+             ("c.abandoned_after_20s", "a.abandoned_after_sl_calls"),
+             ("t.queue_seconds", "a.queue_seconds")]
+    assert_no_rows(con, f"""
+        with c as (select day, group_id,
+                          count(*) filter (where "user" is null and queue_seconds <= 20) as abandoned_within_20s,
+                          count(*) filter (where "user" is null and queue_seconds > 20) as abandoned_after_20s
+                   from truth_calls where direction = 'IN' group by all)
+        select t.day, t.group_id, a.activity_date, a.in_group, {", ".join(f"{x}, {y}" for x, y in pairs)}
+        from truth_queue_daily as t
+        join c using (day, group_id)
+        full join (select * from wh.marts.fct_inbound_queue_daily
+                   where instance = 'croco' and in_days(activity_date)) as a
+          on a.activity_date = t.day and a.in_group = t.group_id
+        where {diff(pairs)}""", "fct_inbound_queue_daily vs truth queue_daily")
+    # and the API's own inbound_summary_stats (abandon2 = DROP, abandon1 = DROP after 20 s)
+    assert_no_rows(con, """
+        with q as (select day, sum(calls) as calls, sum(handled) as handled, sum(abandoned) as abandoned,
+                          sum(abandoned_after_20s) as after_20s from truth_queue_daily group by day)
+        select q.*, s.* from q
+        full join (select _partition_date as day, * exclude (_partition_date) from wh.raw.inbound_summary_stats
+                   where _instance = 'croco' and in_days(_partition_date)) as s using (day)
+        where q.calls is distinct from s.total_calls or q.handled is distinct from s.handled_calls
+           or q.abandoned is distinct from s.abandon2 or q.after_20s is distinct from s.abandon1""",
+                  "inbound_summary_stats vs truth queue_daily")
+
+
+def test_outbound_cdr_summary_rows_equal_marts(con: duckdb.DuckDBPyConnection) -> None:
+    pairs = [("s.total_calls", "a.dials"), ("s.dialed", "a.dials"), ("s.dialer", "a.dialer_calls"),
+             ("s.manual_calls", "a.manual_calls"), ("s.handled_calls", "f.outbound_handled"),
+             ("s.handled_calls", "a.reported_handled_calls")]
+    assert_no_rows(con, f"""
+        with s as (select r._partition_date as day, c.campaign_id, r.*
+                   from wh.raw.outbound_cdr_summary as r
+                   join (select distinct id as campaign_id, campaign_name from wh.raw.campaigns) as c
+                     on c.campaign_name = r.campaign_name
+                   where r._instance = 'croco' and in_days(r._partition_date)),
+        a as (select * from wh.marts.fct_campaign_daily
+              where instance = 'croco' and in_days(activity_date) and dials > 0),
+        f as (select call_date, campaign,
+                     count(*) filter (where direction = 'outbound' and is_handled) as outbound_handled
+              from wh.marts.fct_calls where instance = 'croco' group by all)
+        select s.day, s.campaign_name, a.activity_date, a.campaign, {", ".join(f"{x}, {y}" for x, y in pairs)}
+        from s
+        full join a on a.activity_date = s.day and a.campaign = s.campaign_id
+        left join f on f.call_date = a.activity_date and f.campaign = a.campaign
+        where {diff(pairs)}""", "outbound_cdr summary_rows vs fct_campaign_daily")
+
+
+def test_agent_report_summary_equals_agent_daily(con: duckdb.DuckDBPyConnection) -> None:
+    pairs = [("s.login_time", "a.login"), ("s.avalible", "a.available"), ("s.talk", "a.talk"),
+             ("s.aftercall", "a.wrap + a.dead"), ('s."break" + s.pause', "a.pause"), ("s.total_calls", "a.calls"),
+             ("s.sales", "a.sales")]
+    assert_no_rows(con, f"""
+        with a as (select activity_date, sum(login_seconds) as login, sum(available_seconds) as available,
+                          sum(talk_seconds) as talk, sum(wrap_seconds) as wrap, sum(dead_seconds) as dead,
+                          sum(pause_seconds) as pause,
+                          sum(calls_handled) as calls, sum(sales) as sales
+                   from wh.marts.fct_agent_daily where instance = 'croco' and in_days(activity_date) group by all),
+        s as (select * from wh.raw.agent_report_summary
+              where type = 'Summary' and _instance = 'croco' and in_days(_partition_date))
+        select s._partition_date, a.activity_date, {", ".join(f"{x}, {y}" for x, y in pairs)}
+        from s full join a on a.activity_date = s._partition_date
+        where {diff(pairs)}""", "exportAgentReport Summary row vs Σ fct_agent_daily")
+
+
+def test_call_dispo_report_total_equals_disposition_daily(con: duckdb.DuckDBPyConnection) -> None:
+    """The report's TOTAL CALLS per campaign / in-group and per status equal fct_calls' (is_match)."""
+    assert_no_rows(con, """
+        select * from wh.marts.fct_disposition_daily
+        where instance = 'croco' and in_days(activity_date) and (not is_match or not row_sum_matches)""",
+                   "fct_disposition_daily mismatches")
+    assert_no_rows(con, """
+        with r as (select _partition_date as day, campaign, max(total_calls) as total
+                   from wh.raw.call_dispo_report where _instance = 'croco' and in_days(_partition_date) group by all),
+        d as (select activity_date as day, campaign, sum(calls_in_fct_calls) as counted, sum(calls_reported) as reported
+              from wh.marts.fct_disposition_daily where instance = 'croco' and in_days(activity_date) group by all)
+        select * from r full join d using (day, campaign)
+        where r.total is distinct from d.counted or r.total is distinct from d.reported""",
+                   "call_dispo_report TOTAL CALLS vs fct_disposition_daily")
+    # the report's grand total = every call of the day (campaign rows + in-group rows)
+    assert_no_rows(con, """
+        with r as (select _partition_date as day, sum(distinct_total) as total from (
+                     select _partition_date, campaign, max(total_calls) as distinct_total
+                     from wh.raw.call_dispo_report where _instance = 'croco' and in_days(_partition_date) group by all)
+                   group by all),
+        t as (select day, count(*) as n from truth_calls group by day)
+        select * from r full join t using (day) where r.total is distinct from t.n""",
+                  "call_dispo_report TOTAL vs truth")
+
+
+def test_agent_stats_export_equals_agent_daily(con: duckdb.DuckDBPyConnection) -> None:
+    pairs = [("s.calls", "a.calls_handled"), ("s.login_time", "a.login_seconds"),
+             ("s.wait_time", "a.available_seconds"), ("s.talk_time", "a.talk_seconds"),
+             ("s.dispo_time", "a.wrap_seconds"), ("s.dead_time", "a.dead_seconds"), ("s.pause_time", "a.pause_seconds")]
+    assert_no_rows(con, f"""
+        select s._partition_date, s."user", a.activity_date, a.agent_user, {", ".join(f"{x}, {y}" for x, y in pairs)}
+        from (select * from wh.raw.agent_stats_export where _instance = 'croco' and in_days(_partition_date)) as s
+        full join (select * from wh.marts.fct_agent_daily where instance = 'croco' and in_days(activity_date)) as a
+          on a.activity_date = s._partition_date and a.agent_user = s."user"
+        where {diff(pairs)}""", "agent_stats_export vs fct_agent_daily (croco)")
+
+
+def test_vicidial_agent_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
+    pairs = [("t.calls", "a.calls_handled"), ("t.login_seconds", "a.login_seconds"),
+             ("t.wait_seconds", "a.available_seconds"), ("t.talk_seconds", "a.talk_seconds"),
+             ("t.dispo_seconds", "a.wrap_seconds"), ("t.dead_seconds", "a.dead_seconds"),
+             ("t.pause_seconds", "a.pause_seconds")]
+    assert_no_rows(con, f"""
+        select t.day, t."user", a.activity_date, a.agent_user, a.time_source, a.counts_source,
+               {", ".join(f"{x}, {y}" for x, y in pairs)}
+        from truth_agent_daily as t
+        full join (select * from wh.marts.fct_agent_daily where instance = 'vici' and in_days(activity_date)) as a
+          on a.activity_date = t.day and a.agent_user = t."user"
+        where {diff(pairs)} or a.time_source <> 'agent_stats_export'""",
+                   "fct_agent_daily (vici, agent_stats_export) vs truth agent_daily")
+
+
+def test_vicidial_campaign_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
+    pairs = [("t.dials", "a.dials"), ("t.human", "a.human_answered"), ("t.contacts", "a.contacts"),
+             ("t.drops", "a.drops"), ("t.sales", "a.sales")]
+    assert_no_rows(con, f"""
+        with t as (
+            select day, case when direction = 'OUT' then campaign_id else group_id end as campaign,
+                   count(*) as dials, count(*) filter (where is_human) as human,
+                   count(*) filter (where is_contact_status) as contacts,
+                   count(*) filter (where status in ('DROP', 'TIMEOT')) as drops,
+                   count(*) filter (where is_sale_status) as sales
+            from truth_calls_flagged group by all),
+        a as (select * from wh.marts.fct_campaign_daily
+              where instance = 'vici' and in_days(activity_date) and dials > 0)
+        select t.day, t.campaign, a.activity_date, a.campaign, a.metrics_source,
+               {", ".join(f"{x}, {y}" for x, y in pairs)}
+        from t full join a on a.activity_date = t.day and a.campaign = t.campaign
+        where {diff(pairs)} or a.metrics_source <> 'dialer_reports'""",
+                   "fct_campaign_daily (vici, call_status_stats / call_dispo_report) vs truth calls")
+    # outbound campaigns: the same numbers as the truth's campaign_daily and the croco instance's marts
+    assert_no_rows(con, """
+        select t.day, t.campaign_id, t.dials, v.dials, t.sales, v.sales, c.human_answered, v.human_answered
+        from truth_campaign_daily as t
+        join wh.marts.fct_campaign_daily as v
+          on v.instance = 'vici' and v.activity_date = t.day and v.campaign = t.campaign_id
+        join wh.marts.fct_campaign_daily as c
+          on c.instance = 'croco' and c.activity_date = t.day and c.campaign = t.campaign_id
+        where t.inbound_calls = 0
+          and (t.dials <> v.dials or t.sales <> v.sales or t.drops <> v.drops
+               or c.human_answered <> v.human_answered or c.contacts <> v.contacts)""",
+                   "vici vs croco vs truth (outbound campaigns)")
+
+
+@pytest.mark.parametrize("build", ["full_refresh", "restated"])
+def test_rebuilds_give_identical_marts(pipeline: Pipeline, build: str) -> None:
+    """`dbt build --full-refresh`, and an incremental build restating one day, equal the nightly build."""
+    for fact in FACTS:
+        got, want = pipeline.facts[build][fact], pipeline.facts["build"][fact]
+        assert got.num_rows == want.num_rows > 0, fact
+        assert got.equals(want), f"{fact}: {build} differs from the nightly build"
