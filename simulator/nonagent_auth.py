@@ -13,18 +13,13 @@ SimContext defensively, so these modules only depend on the attribute names in o
 from __future__ import annotations
 
 import re
-import threading
-import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from simulator.nonagent_text import Realism, msg
-
-LOCK_AFTER = 10
-LOCK_MINUTES = 15
+from simulator.server import ApiUser
 
 _CLEAN_CRED = re.compile(r"[^-_0-9a-zA-Z]")
 
@@ -92,118 +87,9 @@ def flag(ctx: Any, name: str, default: bool = False) -> bool:
 # --------------------------------------------------------------------------- users
 
 
-@dataclass(frozen=True)
-class ApiUser:
-    """An API account: level, the permission flags the functions check, allowed functions."""
-
-    user: str
-    password: str
-    user_level: int = 9
-    active: bool = True
-    view_reports: bool = True
-    modify_leads: bool = True
-    modify_lists: bool = True
-    delete_lists: bool = True
-    delete_leads: bool = True
-    allowed_functions: frozenset[str] | None = None  # None: ALL_FUNCTIONS
-    allowed_lists: frozenset[str] | None = None  # None: every list
-
-    def may_call(self, function: str) -> bool:
-        return self.allowed_functions is None or function in self.allowed_functions
-
-
-DEFAULT_USERS = {"6666": ApiUser("6666", "1234")}
-
-_BOOL_FIELDS = ("active", "view_reports", "modify_leads", "modify_lists", "delete_lists", "delete_leads")
-
-
-def _truthy(v: Any) -> bool:
-    if isinstance(v, str):
-        return v.strip().upper() in {"1", "Y", "YES", "TRUE"}
-    return bool(v)
-
-
-def _to_user(name: str, spec: Any) -> ApiUser:
-    """Map the server's account objects (or dicts) to the flags the text functions check.
-
-    Accounts without list flags get `modify_lists`/`delete_*` from `modify_leads`; an
-    account with `api_allowed=False` may call no function (group allowed-functions list empty).
-    """
-    if isinstance(spec, ApiUser):
-        return spec
-    if isinstance(spec, str):
-        return ApiUser(name, spec)
-    get = (lambda k, d=None: spec.get(k, d)) if isinstance(spec, Mapping) else (lambda k, d=None: getattr(spec, k, d))
-    kwargs: dict[str, Any] = {}
-    for k in _BOOL_FIELDS:
-        v = get(k)
-        if v is not None:
-            kwargs[k] = _truthy(v)
-    for k in ("modify_lists", "delete_lists", "delete_leads"):
-        if k not in kwargs and "modify_leads" in kwargs:
-            kwargs[k] = kwargs["modify_leads"]
-    perms = get("permissions") or get("functions") or get("allowed_functions")
-    if perms is not None and not (isinstance(perms, str) and perms.strip() in {"", "ALL_FUNCTIONS", "ALL"}):
-        items = perms.split() if isinstance(perms, str) else list(perms)
-        if "ALL_FUNCTIONS" not in items and "*" not in items:
-            kwargs["allowed_functions"] = frozenset(items)
-    if get("api_allowed") is not None and not _truthy(get("api_allowed")):
-        kwargs["allowed_functions"] = frozenset()
-    lists = get("allowed_lists")
-    if lists is not None:
-        kwargs["allowed_lists"] = frozenset(str(x) for x in lists)
-    level = get("user_level", get("level"))
-    return ApiUser(
-        user=str(get("user", name) or name),
-        password=str(get("password", get("pass", "1234"))),
-        user_level=int(level) if level is not None else 9,
-        **kwargs,
-    )
-
-
 def users(ctx: Any) -> dict[str, ApiUser]:
-    """Accounts of the simulator (`ctx.users`, else `config.users`); default 6666/1234."""
-    raw = getattr(ctx, "users", None) or _get(_cfg(ctx), "users", None)
-    if not raw:
-        return dict(DEFAULT_USERS)
-    out: dict[str, ApiUser] = {}
-    items = raw.items() if isinstance(raw, Mapping) else ((_get(s, "user", ""), s) for s in raw)
-    for name, spec in items:
-        u = _to_user(str(name), spec)
-        out[u.user] = u
-    return out
-
-
-# --------------------------------------------------------------------------- lockout
-
-
-@dataclass
-class _Failures:
-    count: int = 0
-    last: datetime | None = None
-
-
-@dataclass
-class AuthState:
-    """Failed-login counters per account (kept across requests for one simulator)."""
-
-    failures: dict[str, _Failures] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-_STATES: weakref.WeakKeyDictionary[Any, AuthState] = weakref.WeakKeyDictionary()
-_STATES_LOCK = threading.Lock()
-
-
-def auth_state(ctx: Any) -> AuthState:
-    """One AuthState per simulator, keyed on its long-lived LeadStore (or the context itself)."""
-    key = getattr(ctx, "store", None) or ctx
-    with _STATES_LOCK:
-        st = _STATES.get(key)
-        if st is None:
-            st = AuthState()
-            _STATES[key] = st
-        return st
+    """Accounts of the simulator (shared with the goAPI, like vicidial_users on a real dialer)."""
+    return ctx.users
 
 
 def _lock_line(user: str) -> str:
@@ -218,33 +104,14 @@ def _bad_line(user: str, password: str) -> str:
 def authenticate(ctx: Any, user: str, password: str) -> tuple[ApiUser | None, str]:
     """Check credentials with the real lockout; returns (user, "") or (None, error line).
 
-    The failure counter is the server's (`ctx.authenticate`/`ctx.is_locked`) when it has one,
-    so goAPI and the text APIs share it like they share vicidial_users on a real dialer.
+    The failure counter is the server's (`ctx.authenticate`/`ctx.is_locked`), so goAPI and
+    the text APIs share it like they share vicidial_users on a real dialer.
     """
-    accounts = users(ctx)
-    if hasattr(ctx, "authenticate") and hasattr(ctx, "is_locked"):
-        if ctx.is_locked(user):
-            return None, _lock_line(user)
-        if len(user) < 2 or ctx.authenticate(user, password) is None:
-            return None, _bad_line(user, password)
-        account = accounts.get(user)
-        return (account, "") if account is not None else (None, _bad_line(user, password))
-    st = auth_state(ctx)
-    t = now(ctx)
-    account = accounts.get(user)
-    with st.lock:
-        fails = st.failures.setdefault(user, _Failures())
-        if fails.count >= LOCK_AFTER and fails.last is not None and t - fails.last < timedelta(minutes=LOCK_MINUTES):
-            return None, _lock_line(user)
-        if account is None or not account.active or account.password != password or len(user) < 2:
-            if fails.count >= LOCK_AFTER:  # lock window over: start a new count
-                fails.count = 0
-            fails.count += 1
-            fails.last = t
-            return None, _bad_line(user, password)
-        fails.count = 0
-        fails.last = None
-    return account, ""
+    if ctx.is_locked(user):
+        return None, _lock_line(user)
+    if len(user) < 2 or ctx.authenticate(user, password) is None:
+        return None, _bad_line(user, password)
+    return ctx.users[user], ""
 
 
 def function_denied(realism_: Realism, user: str, function: str) -> str:

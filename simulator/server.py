@@ -52,7 +52,11 @@ Realism = Literal["real", "docs"]
 
 @dataclass(frozen=True)
 class ApiUser:
-    """An account the APIs authenticate against (VICIdial vicidial_users, simplified)."""
+    """An account the APIs authenticate against (VICIdial vicidial_users, simplified).
+
+    The list flags default to `modify_leads`; `allowed_functions` None means every function
+    (the user group's allowed-functions list), and `api_allowed=False` allows none.
+    """
 
     user: str
     password: str
@@ -62,6 +66,19 @@ class ApiUser:
     api_allowed: bool = True  # VICIdial api_allowed_functions / vdc_agent_api_access
     active: bool = True
     full_name: str = ""
+    modify_lists: bool | None = None
+    delete_lists: bool | None = None
+    delete_leads: bool | None = None
+    allowed_functions: frozenset[str] | None = None
+    allowed_lists: frozenset[str] | None = None  # None: every list
+
+    def __post_init__(self) -> None:
+        for name in ("modify_lists", "delete_lists", "delete_leads"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, self.modify_leads)
+
+    def may_call(self, function: str) -> bool:
+        return self.api_allowed and (self.allowed_functions is None or function in self.allowed_functions)
 
 
 def default_users(api_user: str = "6666", api_pass: str = "1234") -> tuple[ApiUser, ...]:

@@ -116,14 +116,6 @@ def load(body: Body, fmt: str) -> Any:
     return obj
 
 
-def _get(obj: Any, path: Sequence[str]) -> Any:
-    for key in path:
-        if not isinstance(obj, dict):
-            return None
-        obj = obj.get(key)
-    return obj
-
-
 def _as_rows(value: Any, where: str) -> list[dict[str, Any]]:
     """A JSON list of objects, or the XML forms of it (one element → a dict, none → absent)."""
     if value is None or value == "" or value == []:
@@ -136,7 +128,7 @@ def _as_rows(value: Any, where: str) -> list[dict[str, Any]]:
 
 
 def _table_at(obj: Any, path: Sequence[str]) -> pa.Table:
-    return rows_to_table(_as_rows(_get(obj, path), ".".join(path)))
+    return rows_to_table(_as_rows(jsonrows.get_path(obj, path), ".".join(path)))
 
 
 def _load_with_rows(body: Body, fmt: str, path: Sequence[str], fast: bool | None
@@ -227,7 +219,7 @@ def agent_summary_stats(body: Body, fmt: str) -> Tables:
     Use ``partition_date_of(table)`` or ``partition_date_from_dates``."""
     obj = load(body, fmt)
     table = _table_at(obj, ("data", "rows"))
-    dates = _get(obj, ("data", "dates"))
+    dates = jsonrows.get_path(obj, ("data", "dates"))
     dates = stringify(dates) if dates is not None else None
     col = pa.array([dates] * table.num_rows, type=pa.string())
     idx = table.schema.get_field_index(SOURCE_ROW)
@@ -350,7 +342,7 @@ def users(body: Body, fmt: str) -> Tables:
     """goUsers goGetAllUsers → ``users`` (data.user_list; ``allowed_companys`` is a JSON list,
     kept as JSON text)."""
     obj = load(body, fmt)
-    rows_ = _rename_list(_as_rows(_get(obj, ("data", "user_list")), "data.user_list"),
+    rows_ = _rename_list(_as_rows(jsonrows.get_path(obj, ("data", "user_list")), "data.user_list"),
                          "allowed_companys")
     return {"users": rows_to_table(rows_)}
 
@@ -364,7 +356,7 @@ def profiles(body: Body, fmt: str) -> Tables:
     """goUsers getAllProfiles → ``profiles``: the richer top-level ``profiles.rows`` (with
     ``disposition_set``) when present, else the ``data`` list (id and name only)."""
     obj = load(body, fmt)
-    if _as_rows(_get(obj, ("profiles", "rows")), "profiles.rows"):
+    if _as_rows(jsonrows.get_path(obj, ("profiles", "rows")), "profiles.rows"):
         return {"profiles": _table_at(obj, ("profiles", "rows"))}
     return {"profiles": _table_at(obj, ("data",))}
 

@@ -83,7 +83,8 @@ def find_array(buf: Buf, key: bytes = b"rows") -> tuple[int, int] | None:
     return None
 
 
-def _get(obj: Any, path: Sequence[str]) -> Any:
+def get_path(obj: Any, path: Sequence[str]) -> Any:
+    """``obj[path[0]][path[1]]...``, or None where a level is missing or not an object."""
     for key in path:
         if not isinstance(obj, dict):
             return None
@@ -112,7 +113,7 @@ def locate(buf: Buf, path: Sequence[str], max_tries: int = 8) -> tuple[int, int,
             env = envelope(buf, i, close)
         except _Invalid:
             env = None
-        if env is not None and _get(env, path) == []:
+        if env is not None and get_path(env, path) == []:
             return i, close, env
         if buf[j] == ord("]"):
             return None
