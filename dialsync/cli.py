@@ -100,8 +100,11 @@ def sync(
         raise _fail(ValueError("no [instances.*] configured; see README 'Pointing it at a real dialer'"))
     start = from_.date() if from_ else date.today() - timedelta(days=1)
     end = to.date() if to else start
-    n_days = len(runner.days_between(start, end))
-    total = n_days * len(runner.select_endpoints(endpoint)) * len(instance or s.instances)
+    try:
+        n_days = len(runner.days_between(start, end))
+        total = n_days * len(runner.select_endpoints(endpoint)) * len(instance or s.instances)
+    except (KeyError, ValueError) as exc:
+        raise _fail(exc) from None
     failures: list[str] = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True) as progress:
@@ -216,10 +219,10 @@ def writeback_run(
 
     s = _settings()
     try:
-        report = run_writeback(s, dry_run=dry_run, only=only, instance=instance)
+        report = run_writeback(s, dry_run=dry_run, only=only, instance=instance, console=console)
     except Exception as exc:
         raise _fail(exc) from None
-    console.print(report)
+    _print_report(report)
 
 
 @writeback_app.command("log")
@@ -228,11 +231,13 @@ def writeback_log(limit: int = 50) -> None:
     from extract.writeback.engine import recent_log
 
     tbl = recent_log(_settings(), limit=limit)
-    t = Table(title="write-back ledger")
-    for c in tbl.column_names:
-        t.add_column(c)
-    for r in tbl.to_pylist():
-        t.add_row(*("" if v is None else str(v) for v in r.values()))
+    cols = [c for c in ("created_at", "instance", "source", "operation", "row_key", "status", "lead_id",
+                        "list_id", "message") if c in tbl.column_names]
+    t = Table(title="write-back ledger (newest first; full rows in ops.writeback_ledger)")
+    for c in cols:
+        t.add_column(c, overflow="fold")
+    for r in tbl.select(cols).to_pylist():
+        t.add_row(*(escape("" if v is None else str(v)) for v in r.values()))
     console.print(t)
 
 
@@ -249,10 +254,22 @@ def leads_load(
 
     s = _settings()
     try:
-        report = load_leads(s, file, list_id=list_id, dry_run=dry_run, mapping=mapping, instance=instance)
+        report = load_leads(s, file, list_id=list_id, dry_run=dry_run, mapping=mapping, instance=instance,
+                            console=console)
     except Exception as exc:
         raise _fail(exc) from None
-    console.print(report)
+    _print_report(report)
+
+
+def _print_report(report: object) -> None:
+    """Counts, then each rejection with its field and rule; exit 1 when rows are left failed."""
+    console.print(escape(report.summary()))  # type: ignore[attr-defined]
+    for r in getattr(report, "rejections", [])[:50]:
+        console.print(escape(f"  rejected: {r}"))
+    for e in getattr(report, "errors", []):
+        err.print(f"[red]error:[/red] {escape(str(e))}")
+    if getattr(report, "failed", 0) or getattr(report, "errors", None):
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -381,7 +381,8 @@ class _InstanceRun:
         if "campaing" in table.column_names and table.column("campaing").null_count == 0:
             return table
         campaigns: dict[str, str | None] = {}
-        if self.has_naa and "list_id" in table.column_names and not self.dry_run:
+        # a read (list_info) is fine in a dry run: it changes nothing on the dialer
+        if self.has_naa and "list_id" in table.column_names:
             for lid in pc.unique(table.column("list_id")).to_pylist():
                 if lid:
                     campaigns[lid] = self._list_campaign(lid)
