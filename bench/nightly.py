@@ -61,7 +61,7 @@ def load_history(s: Settings, days: list[date], full_days: int, workers: int) ->
 
 
 def timed_nightly(defs, instance: DagsterInstance, yesterday: date, restatement_days: int) -> float:
-    job = defs.get_job_def("nightly")
+    job = defs.resolve_job_def("nightly")
     tags = {**range_tags(yesterday - timedelta(days=restatement_days), yesterday, "main"),
             "dialsync/schedule": "bench"}
     t0 = time.perf_counter()
@@ -74,7 +74,7 @@ def timed_nightly(defs, instance: DagsterInstance, yesterday: date, restatement_
 
 
 def full_build(defs, instance: DagsterInstance) -> float:
-    job = defs.get_job_def("dbt_build")
+    job = defs.resolve_job_def("dbt_build")
     t0 = time.perf_counter()
     res = job.execute_in_process(instance=instance, raise_on_error=False)
     if not res.success:

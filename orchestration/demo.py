@@ -56,7 +56,7 @@ def materialize_demo(settings: Settings, days: int, today: date, *, instance: Da
     """Load `days` full days + today for every instance, today's snapshots, then build and publish."""
     defs = defs or build_defs(settings, manifest_root=manifest_root)
     dagster_instance = instance or DagsterInstance.ephemeral()
-    nightly, snapshots, dbt_job = (defs.get_job_def(n) for n in ("nightly", "snapshots", "dbt_build"))
+    nightly, snapshots, dbt_job = (defs.resolve_job_def(n) for n in ("nightly", "snapshots", "dbt_build"))
     runs: list[DemoRun] = []
     first: date | None = None
     last: date | None = None

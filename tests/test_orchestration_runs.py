@@ -65,6 +65,21 @@ def make_settings(data_dir: Path, url: str, **inst: object) -> Settings:
                                  password_env=PASS_ENV, **inst)})
 
 
+#: Tables with one row per wide response row (long tables share `_source_row` across rows).
+CALL_GRAIN = ("outbound_cdr", "outbound_cdr_summary", "agent_cdr", "agent_report", "inbound_cdr")
+COUNTED = (*CALL_GRAIN, "call_dispo_report", "pause_report", "agent_stats_export", "phone_number_log")
+
+
+def partition_counts(con: duckdb.DuckDBPyConnection, days: list[str]) -> dict[str, dict[str, int]]:
+    out = {}
+    for t in COUNTED:
+        rows = con.execute(f"SELECT CAST(_partition_date AS VARCHAR), count(*) FROM raw.{t} "
+                           f"WHERE CAST(_partition_date AS VARCHAR) IN ({', '.join('?' * len(days))}) GROUP BY 1",
+                           days).fetchall()
+        out[t] = dict(rows)
+    return out
+
+
 def duplicate_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return con.execute(
         f"SELECT count(*) - count(DISTINCT (_instance, _endpoint, _partition_date, _source_row)) FROM raw.{table}"
@@ -78,33 +93,31 @@ def test_demo_then_rematerialize_with_a_reader_holding_the_file(sim, manifest_ro
     demo = materialize_demo(s, days=2, today=today, defs=defs)
     assert demo.success, [(r.job, r.failed_steps) for r in demo.failures]
     published = demo.published
+    window = [(today - timedelta(days=n)).isoformat() for n in (2, 1)]
     with duckdb.connect(str(published), read_only=True) as con:
-        before = {t: con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0]
-                  for t in ("outbound_cdr", "agent_cdr", "users")}
-        assert before["outbound_cdr"] > 0 and before["users"] > 0
+        before = partition_counts(con, window)
+        users = con.execute("SELECT count(*) FROM raw.users").fetchone()[0]
+    assert before["outbound_cdr"] and before["call_dispo_report"] and users > 0
 
     reader = duckdb.connect(str(published), read_only=True)  # a BI tool, open across the run
     try:
-        reader.execute("SELECT count(*) FROM raw.outbound_cdr").fetchone()
-        job = defs.get_job_def("nightly")
-        res = job.execute_in_process(
-            instance=DagsterInstance.ephemeral(),
-            tags=range_tags(today - timedelta(days=2), today - timedelta(days=1), "main"),
-            raise_on_error=False)
+        seen = reader.execute("SELECT count(*) FROM raw.outbound_cdr").fetchone()[0]
+        job = defs.resolve_job_def("nightly")
+        res = job.execute_in_process(instance=DagsterInstance.ephemeral(),
+                                     tags=range_tags(today - timedelta(days=2), today - timedelta(days=1), "main"),
+                                     raise_on_error=False)
         assert res.success, [e.message for e in res.all_events if e.event_type_value == "STEP_FAILURE"]
         # the reader still answers from the file it opened
-        assert reader.execute("SELECT count(*) FROM raw.outbound_cdr").fetchone()[0] == before["outbound_cdr"]
+        assert reader.execute("SELECT count(*) FROM raw.outbound_cdr").fetchone()[0] == seen
     finally:
         reader.close()
 
     with duckdb.connect(str(published), read_only=True) as con:
-        past = (today - timedelta(days=1)).isoformat()
-        for table in ("outbound_cdr", "outbound_cdr_summary", "agent_cdr", "agent_report", "call_dispo_report"):
+        # finished days re-pulled: replaced, not appended
+        assert partition_counts(con, window) == before
+        for table in CALL_GRAIN:
             assert duplicate_rows(con, table) == 0, table
-        # finished days are unchanged by re-pulling them
-        n_past = con.execute("SELECT count(*) FROM raw.outbound_cdr WHERE _partition_date <= ?", [past]).fetchone()[0]
-        assert n_past > 0
-        assert con.execute("SELECT count(*) FROM raw.users").fetchone()[0] == before["users"]
+        assert con.execute("SELECT count(*) FROM raw.users").fetchone()[0] == users
         marts = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts'").fetchone()[0]
         assert marts > 0
 
@@ -115,7 +128,7 @@ def test_backfill_retry_pulls_only_the_failed_day(sim, manifest_root: Path, tmp_
     today = local_today(s.instance("main"))
     days = [today - timedelta(days=n) for n in (5, 4, 3)]
     key = AssetKey(["raw", "outbound_cdr"])
-    job = defs.get_job_def("nightly")
+    job = defs.resolve_job_def("nightly")
     instance = DagsterInstance.ephemeral()
     http = httpx.Client(base_url=sim.url)
     # the second outbound_cdr request and its one retry fail: exactly the middle day fails
