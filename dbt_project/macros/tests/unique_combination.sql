@@ -1,10 +1,23 @@
 {#- Generic test: the combination of `columns` is unique (the grain of a model).
-    Usage: data_tests: [{unique_combination: {arguments: {columns: [a, b]}}}] -#}
-{% test unique_combination(model, columns) %}
+    Usage: data_tests: [{unique_combination: {arguments: {columns: [a, b]}}}]
+    In a run with a restatement window (vars start_date/end_date) only the window's rows are
+    tested — the days that run rewrote — so the nightly cost follows the days restated, not
+    the history; a run without a window (full refresh, `dialsync transform`) tests every row.
+    The window column is `window_column`, else the first of partition_date / activity_date /
+    call_date the model has. -#}
+{% test unique_combination(model, columns, window_column=none) %}
+{%- set ns = namespace(wc=window_column) -%}
+{%- if ns.wc is none and execute -%}
+    {%- set names = adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list -%}
+    {%- for c in ['partition_date', 'activity_date', 'call_date'] -%}
+        {%- if ns.wc is none and c in names -%}{%- set ns.wc = c -%}{%- endif -%}
+    {%- endfor -%}
+{%- endif %}
 select
     {{ columns | join(', ') }},
     count(*) as n_rows
 from {{ model }}
+where {% if ns.wc is none %}true{% else %}{{ window_predicate(ns.wc) }}{% endif %}
 group by {{ columns | join(', ') }}
 having count(*) > 1
 {% endtest %}

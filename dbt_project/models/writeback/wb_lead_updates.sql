@@ -4,7 +4,9 @@
 -- row_key + API parameters; `_`-prefixed columns explain the row and are never sent.
 -- Built on the mart fct_calls (every platform: CDR calls on croco-dial, phone_number_log
 -- calls on plain VICIdial/Dialer360).
-{{ config(schema='writeback', materialized='table') }}
+-- A view: it reads all call history, so it is computed when a write-back run reads it, not
+-- on every nightly build (the nightly cost follows the days restated, not history).
+{{ config(schema='writeback', materialized='view') }}
 
 {% set n_calls = var('wb_retire_after_calls', 3) %}
 
