@@ -38,7 +38,10 @@ def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     settings_mod.set_config_path(config)
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    level = logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(message)s")
+    for handler in logging.root.handlers:  # libraries that set their own logger levels still obey it
+        handler.setLevel(level)
 
 
 def _settings(data_dir: Path | None = None) -> settings_mod.Settings:

@@ -6,6 +6,8 @@ publish, dbt, Dagster when available); only the dialer is simulated.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import time
 from datetime import date, timedelta
@@ -54,22 +56,29 @@ def run_demo(*, days: int, data_dir: Path, agents: int = 60, seed: int = 42, con
 
 
 def _materialize(settings: Settings, days: int, today: date, console: Console) -> Path:
-    try:
-        from orchestration.demo import materialize_demo
-    except ImportError:
-        materialize_demo = None
-    if materialize_demo is not None:
-        console.print("materializing the Dagster asset graph (raw endpoints → dbt) ...")
-        result = materialize_demo(settings, days=days, today=today)
-        return Path(getattr(result, "path", settings.duckdb_path))
-    from dialsync import runner
+    """Materialize the graph the schedules run (raw daily assets, today's snapshots, dbt)."""
+    import warnings
 
-    console.print("syncing through the CLI runner ...")
-    results = runner.sync(settings, today - timedelta(days=days), today)
-    failed = [r for r in results if r.status == "failed"]
-    if failed:
-        raise RuntimeError("; ".join(f"{r.endpoint} {r.partition}: {r.message}" for r in failed[:5]))
-    return runner.publish(settings).path
+    from dagster import BetaWarning, PreviewWarning
+
+    from orchestration.demo import materialize_demo
+
+    warnings.filterwarnings("ignore", category=BetaWarning)
+    warnings.filterwarnings("ignore", category=PreviewWarning)
+    logging.getLogger("dagster").setLevel(logging.WARNING)
+    log_path = Path(settings.data_dir).absolute() / "demo-dagster.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    console.print("materializing the Dagster asset graph (raw endpoints → dbt → bi) ...")
+    console.print(f"  Dagster and dbt output: {log_path}")
+    # dagster-dbt streams dbt's log lines to stdout; keep the terminal for the summary
+    with open(log_path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        result = materialize_demo(settings, days=days, today=today)
+    for run in result.runs:
+        mark = "[green]ok[/green]" if run.success else "[red]FAILED[/red]"
+        console.print(f"  {run.job:<10} {run.instance or '':<6} {mark} {', '.join(run.failed_steps)}")
+    if not result.success:
+        raise RuntimeError("some Dagster runs failed (see above)")
+    return result.published
 
 
 SUMMARY_SQL = """

@@ -45,8 +45,10 @@ class DemoResult:
 
 def _execute(job: JobDefinition, instance: DagsterInstance, selection: list[AssetKey], tags: dict[str, str],
              label: str, inst_name: str | None, partition_key: str | None = None) -> DemoRun:
+    # the demo prints a summary, not Dagster's event stream: warnings and errors only
     res = job.execute_in_process(instance=instance, asset_selection=selection, tags=tags,
-                                 partition_key=partition_key, raise_on_error=False)
+                                 partition_key=partition_key, raise_on_error=False,
+                                 run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}})
     failed = [e.step_key for e in res.all_events if e.event_type_value == "STEP_FAILURE" and e.step_key]
     return DemoRun(label, inst_name, res.success, res.run_id, failed)
 
