@@ -229,11 +229,20 @@ def writeback_run(
 
 
 @writeback_app.command("log")
-def writeback_log(limit: int = 50) -> None:
+def writeback_log(limit: int = 50, csv: Annotated[bool, typer.Option("--csv", help="every column, as CSV")] = False
+                  ) -> None:
     """Recent write-back ledger rows."""
+    import sys
+
+    import pyarrow.csv as pacsv
+
     from extract.writeback.engine import recent_log
 
     tbl = recent_log(_settings(), limit=limit)
+    if csv:
+        sys.stdout.flush()
+        pacsv.write_csv(tbl, sys.stdout.buffer)
+        return
     cols = [c for c in ("created_at", "instance", "source", "operation", "row_key", "status", "lead_id",
                         "list_id", "message") if c in tbl.column_names]
     t = Table(title="write-back ledger (newest first; full rows in ops.writeback_ledger)")

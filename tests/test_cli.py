@@ -90,4 +90,9 @@ def test_leads_load_dry_run_then_real_then_log(cfg: Path, sim: SimulatorServer, 
     res = run(cfg, "leads", "load", str(csv), "--list", list_id)
     assert "sent=0" in res.output  # exactly once
     res = run(cfg, "writeback", "log")
-    assert res.exit_code == 0 and "add_lead" in res.output and PASSWORD not in res.output
+    assert res.exit_code == 0 and "write-back ledger" in res.output and PASSWORD not in res.output
+    res = run(cfg, "writeback", "log", "--csv")
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert "operation" in lines[0] and sum('"add_lead"' in x and '"applied"' in x for x in lines) == 2
+    assert PASSWORD not in res.output
