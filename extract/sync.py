@@ -208,12 +208,16 @@ class PartitionSync:
         drift: dict[str, dict[str, list[str]]] = {}
         partition_day = day
         for tname in ep.tables:
-            pieces = [p[tname] for p in parts if tname in p]
+            # pop the string tables as they are typed: a million-row day must not hold the
+            # untyped and the typed copy of every table at once (peak RSS)
+            pieces = [p.pop(tname) for p in parts if tname in p]
             raw = (pa.concat_tables(pieces, promote_options="permissive") if pieces
                    else pa.table({"_source_row": pa.array([], pa.int64())}))
+            del pieces
             if ep.kind == "snapshot":
                 partition_day = _snapshot_day(raw, day)
             typed, d = cast_table(raw, tname, self.inst.timezone)
+            del raw
             if ep.keep_day_column and ep.keep_day_column in typed.column_names and typed.num_rows:
                 col = typed.column(ep.keep_day_column)
                 typed = typed.filter(pc.equal(pc.cast(col, pa.date32()), pa.scalar(day, pa.date32())))
