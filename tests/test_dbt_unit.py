@@ -114,6 +114,12 @@ def test_build_on_empty_warehouse(empty_warehouse):
         assert not uncommented, uncommented[:10]
     finally:
         con.close()
+    docs = run_dbt(["docs", "generate"], db, work)  # the docs site analysts browse, glossary included
+    assert docs.success, _failures(docs)
+    catalog = json.loads((work / "target" / "catalog.json").read_text())
+    manifest = json.loads((work / "target" / "manifest.json").read_text())
+    assert "doc.dialsync.kpi_glossary" in manifest["docs"]
+    assert any(k.startswith("model.dialsync.fct_agent_daily") for k in catalog["nodes"])
 
 
 def test_full_refresh_then_windowed_incremental(empty_warehouse):
