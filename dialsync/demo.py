@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -97,13 +98,15 @@ def _summary(path: Path) -> Table:
         rows = con.execute(SUMMARY_SQL).fetchall()
     finally:
         con.close()
-    t = Table(title="calls per campaign per day (bi.campaign_daily)")
     days = sorted({r[1] for r in rows})
+    span = f"{days[0]:%Y-%m-%d} … {days[-1]:%Y-%m-%d}" if days else "no days"
+    t = Table(title=f"calls per campaign per day, {span} (bi.campaign_daily)", box=box.SIMPLE_HEAD,
+              pad_edge=False, collapse_padding=True)
     camps = sorted({r[0] for r in rows})
-    t.add_column("campaign")
+    t.add_column("campaign", no_wrap=True)
     for d in days:
-        t.add_column(str(d)[5:], justify="right")
-    t.add_column("sales", justify="right")
+        t.add_column(d.strftime("%d"), justify="right", no_wrap=True)
+    t.add_column("sales", justify="right", no_wrap=True)
     grid = {(r[0], r[1]): r[2] for r in rows}
     sales: dict[str, int] = {}
     for r in rows:
