@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from dialsync.settings import InstanceSettings
 from extract.client import DialerClient, RawResponse
 from extract.errors import DialerError, LimitReachedError, UnsupportedError
+from extract.parsers.goapi import partition_date_of
 from extract.registry import BY_NAME, Endpoint, KeySource
 from warehouse.lake import Lake
 from warehouse.ledger import SyncLedger
@@ -215,7 +216,8 @@ class PartitionSync:
                    else pa.table({"_source_row": pa.array([], pa.int64())}))
             del pieces
             if ep.kind == "snapshot":
-                partition_day = _snapshot_day(raw, day)
+                # the day the server says the snapshot describes (agent_summary_stats `dates`)
+                partition_day = partition_date_of(raw) or day
             typed, d = cast_table(raw, tname, self.inst.timezone)
             del raw
             if ep.keep_day_column and ep.keep_day_column in typed.column_names and typed.num_rows:
@@ -253,17 +255,8 @@ def _with_key(table: pa.Table, column: str, key: str) -> pa.Table:
     if column in table.column_names:
         return table
     pos = table.schema.get_field_index("_source_row")
-    col = pa.array([key] * table.num_rows, pa.string())
+    col = pa.repeat(pa.scalar(key, pa.string()), table.num_rows)
     return table.add_column(pos if pos >= 0 else table.num_columns, column, col)
-
-
-def _snapshot_day(raw: pa.Table, default: date) -> date:
-    """The day a snapshot describes: parser metadata `partition_date`, else the requested day."""
-    meta = raw.schema.metadata or {}
-    value = meta.get(b"partition_date")
-    if value:
-        return date.fromisoformat(value.decode())
-    return default
 
 
 def sync_range(ps: PartitionSync, endpoints: Iterable[Endpoint], days: Iterable[date],

@@ -2,22 +2,14 @@
 {#- SCD2 history of call times (goGetAllCalltimes): each run compares the latest daily snapshot per instance with the
     current version and opens a new version when an attribute changed; an entity missing from the
     latest snapshot is closed (hard_deletes = invalidate). -#}
+{% set attributes = ['call_time_name', 'default_start_hhmm', 'default_stop_hhmm', 'user_group'] %}
 {{ config(
     unique_key='snapshot_key',
     strategy='check',
-    check_cols=['call_time_name', 'default_start_hhmm', 'default_stop_hhmm', 'user_group'],
+    check_cols=attributes,
     hard_deletes='invalidate'
 ) }}
 
-select
-    instance || '|' || call_time_id as snapshot_key,
-    instance, call_time_id,
-    call_time_name,
-    default_start_hhmm,
-    default_stop_hhmm,
-    user_group,
-    partition_date as observed_on
-from {{ ref('stg_crocodial__calltimes') }}
-qualify partition_date = max(partition_date) over (partition by instance)
+{{ latest_dimension_snapshot(ref('stg_crocodial__calltimes'), 'call_time_id', attributes) }}
 
 {% endsnapshot %}

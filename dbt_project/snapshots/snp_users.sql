@@ -2,34 +2,14 @@
 {#- SCD2 history of users (goGetAllUsers): each run compares the latest daily snapshot per instance with the
     current version and opens a new version when an attribute changed; an entity missing from the
     latest snapshot is closed (hard_deletes = invalidate). -#}
+{% set attributes = ['user_id', 'full_name', 'extension', 'user_level', 'is_active', 'primary_campaign_id', 'primary_campaign_name', 'user_rank', 'profile_id', 'allowed_portfolios', 'can_inbound', 'can_dialer', 'can_transfer', 'is_manual_dial_only', 'closer_campaigns', 'can_agent_call_manual'] %}
 {{ config(
     unique_key='snapshot_key',
     strategy='check',
-    check_cols=['user_id', 'full_name', 'extension', 'user_level', 'is_active', 'primary_campaign_id', 'primary_campaign_name', 'user_rank', 'profile_id', 'allowed_portfolios', 'can_inbound', 'can_dialer', 'can_transfer', 'is_manual_dial_only', 'closer_campaigns', 'can_agent_call_manual'],
+    check_cols=attributes,
     hard_deletes='invalidate'
 ) }}
 
-select
-    instance || '|' || agent_user as snapshot_key,
-    instance, agent_user,
-    user_id,
-    full_name,
-    extension,
-    user_level,
-    is_active,
-    primary_campaign_id,
-    primary_campaign_name,
-    user_rank,
-    profile_id,
-    allowed_portfolios,
-    can_inbound,
-    can_dialer,
-    can_transfer,
-    is_manual_dial_only,
-    closer_campaigns,
-    can_agent_call_manual,
-    partition_date as observed_on
-from {{ ref('stg_crocodial__users') }}
-qualify partition_date = max(partition_date) over (partition by instance)
+{{ latest_dimension_snapshot(ref('stg_crocodial__users'), 'agent_user', attributes) }}
 
 {% endsnapshot %}
