@@ -91,3 +91,38 @@ def test_readme_quickstart_is_two_commands() -> None:
     assert [c.split("#")[0].strip() for c in commands] == ["./dev demo", "./dev test"]
     ci = (ROOT / ".ci" / "run").read_text()
     assert "./dev test" in ci
+
+
+DUCKDB1 = ROOT / ".venv" / "duckdb1"
+_READ_ALL_BI = """
+import json, sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+views = [r[0] for r in con.execute(
+    "select view_name from duckdb_views() where schema_name = 'bi' and not internal order by 1").fetchall()]
+rows = {v: con.execute(f'select count(*) from (select * from bi."{v}")').fetchone()[0] for v in views}
+print(json.dumps({"version": duckdb.__version__, "rows": rows}))
+"""
+
+
+def test_duckdb_1x_client_reads_every_bi_view(demo: tuple[subprocess.CompletedProcess, Path]) -> None:
+    """BI drivers still embed DuckDB 1.x (Evidence, JDBC/ODBC, .NET): the published file must open there."""
+    import json
+
+    _, data = demo
+    assert (DUCKDB1 / "duckdb").is_dir(), "DuckDB 1.x client missing: run ./dev setup"
+    env = {**os.environ, "PYTHONPATH": str(DUCKDB1)}
+    db = data / "data" / "dialsync.duckdb"
+    proc = subprocess.run([sys.executable, "-c", _READ_ALL_BI, str(db)], capture_output=True, text=True,
+                          env=env, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = json.loads(proc.stdout)
+    assert got["version"].startswith("1."), got["version"]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        views = [r[0] for r in con.execute(
+            "select view_name from duckdb_views() where schema_name = 'bi' and not internal").fetchall()]
+        expected = {v: con.execute(f'select count(*) from bi."{v}"').fetchone()[0] for v in views}
+    finally:
+        con.close()
+    assert len(expected) >= 15
+    assert got["rows"] == expected

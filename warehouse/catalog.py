@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from extract.registry import TABLES
+from warehouse import compat
 from warehouse.lake import Lake
 
 
@@ -122,8 +123,9 @@ def building(published: Path) -> Iterator[Path]:
 
 
 def prepare(build_path: Path, lake: Lake, ops: dict[str, pa.Table]) -> dict[str, str]:
-    """Refresh raw views and ops tables in ``build_path``."""
-    con = duckdb.connect(str(build_path))
+    """Refresh raw views and ops tables in ``build_path`` (in the storage format 1.x clients read)."""
+    compat.ensure_compatible(build_path)
+    con = compat.connect(build_path)
     try:
         kinds = refresh_raw_views(con, lake)
         load_ops_tables(con, ops)
