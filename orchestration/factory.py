@@ -21,6 +21,7 @@ from dialsync.settings import Settings
 from extract.registry import ENDPOINTS
 from orchestration import checks
 from orchestration.dbt import build_dbt_assets, dbt_resource
+from orchestration.ledger_sensor import build_ledger_sensor
 from orchestration.partitions import daily_partitions, instance_partitions
 from orchestration.raw_assets import build_raw_asset
 from orchestration.resources import DialerResource, WarehouseResource
@@ -64,5 +65,6 @@ def build_defs(settings: Settings, *, with_dbt: bool = True, manifest_root: Path
     asset_checks += wb.checks
     jobs += wb.jobs
     sensors += wb.sensors
+    sensors.append(build_ledger_sensor(settings))
     return Definitions(assets=assets, asset_checks=asset_checks, jobs=jobs, schedules=schedules,
                        sensors=sensors, resources=resources)

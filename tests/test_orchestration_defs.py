@@ -82,7 +82,7 @@ def describe(defs: Definitions) -> dict:
         "schedules": {s.name: {"cron": s.cron_schedule, "job": s.job_name, "timezone": s.execution_timezone,
                                "default_status": s.default_status.value}
                       for s in sorted(repo.schedule_defs, key=lambda s: s.name)},
-        "sensors": {s.name: {"job": s.job_name, "default_status": s.default_status.value}
+        "sensors": {s.name: {"job": s.job_name if s.has_jobs else None, "default_status": s.default_status.value}
                     for s in sorted(repo.sensor_defs, key=lambda s: s.name)},
     }
 
