@@ -5,6 +5,7 @@ Dagster assets call the same functions, so a CLI run and a scheduled run behave 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -13,12 +14,18 @@ from pathlib import Path
 import pyarrow as pa
 
 from dialsync.settings import Settings
+from extract.breaker import AuthBreaker
 from extract.client import DialerClient
+from extract.errors import CircuitOpenError, TimezoneMismatchError
+from extract.preflight import check_timezone
 from extract.registry import ENDPOINTS, Endpoint, endpoint, ordered
 from extract.sync import PartitionSync, SyncResult, local_today, sync_range
 from warehouse import catalog
+from warehouse.auth_state import AuthStateStore
 from warehouse.lake import Lake
 from warehouse.ledger import SyncLedger
+
+log = logging.getLogger(__name__)
 
 
 def lake(settings: Settings) -> Lake:
@@ -29,10 +36,88 @@ def ledger(settings: Settings) -> SyncLedger:
     return SyncLedger(settings.state_dir / "sync_ledger.sqlite")
 
 
+def auth_state(settings: Settings) -> AuthStateStore:
+    """Where auth-circuit trips persist, so CLI runs, Dagster steps and runs see one another's."""
+    return AuthStateStore(settings.state_dir / "auth")
+
+
+#: The longest range a command accepts (ten years): a typo like 0202-01-01 is refused, not run.
+MAX_SPAN_DAYS = 3660
+
+
+class RangeError(ValueError):
+    """A date range the command refuses before any request (message names the option and rule)."""
+
+
 def days_between(start: date, end: date) -> list[date]:
     if end < start:
-        raise ValueError(f"--to ({end}) is before --from ({start})")
-    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+        raise RangeError(f"--from {start} is after --to {end}")
+    span = (end - start).days + 1
+    if span > MAX_SPAN_DAYS:
+        raise RangeError(f"--from {start} --to {end} spans {span} days; the maximum is {MAX_SPAN_DAYS} "
+                         "(split the range)")
+    return [start + timedelta(days=i) for i in range(span)]
+
+
+def check_sync_range(settings: Settings, start: date, end: date, instances: list[str] | None = None, *,
+                     before_start: bool = False, now: datetime | None = None) -> None:
+    """Refuse a sync range before any request: from ≤ to, at most MAX_SPAN_DAYS, `--to` not past
+    tomorrow and `--from` not in the future in each instance's zone, and not before the
+    instance's `start_date` (or the global one) unless ``before_start``."""
+    days_between(start, end)
+    for name in instances or list(settings.instances):
+        inst = settings.instance(name)
+        today = local_today(inst, now)
+        where = f"in instance {name}'s zone {inst.timezone} (today there is {today})"
+        if start > today:
+            raise RangeError(f"--from {start} is in the future {where}: nothing to sync")
+        if end > today + timedelta(days=1):
+            raise RangeError(f"--to {end} is past tomorrow {where}")
+        first = inst.start_date or settings.start_date
+        if start < first and not before_start:
+            raise RangeError(f"--from {start} is before start_date {first} of instance {name}; "
+                             "pass --before-start to pull it anyway")
+
+
+def circuit_states(settings: Settings) -> dict[str, str]:
+    """Per configured instance: `closed`, or `open since <time>: <reason>` for its current
+    credentials (a trip recorded for other credentials is shown as clearing on next use)."""
+    store = auth_state(settings)
+    records = store.records()
+    out: dict[str, str] = {}
+    for name, inst in settings.instances.items():
+        rec = records.get(name)
+        if rec is None:
+            out[name] = "closed"
+            continue
+        try:
+            user, password = inst.credentials()
+        except Exception:  # credentials unset: the trip cannot be matched
+            out[name] = f"open since {rec.get('tripped_at')} (credentials not set): {rec.get('reason')}"
+            continue
+        breaker = AuthBreaker(name, user=user, password=password.get_secret_value(), server=inst.base_url,
+                              store=store)
+        if rec.get("fingerprint") == breaker.fingerprint:
+            out[name] = f"open since {rec.get('tripped_at')}: {rec.get('reason')}"
+        else:
+            out[name] = "closed (a trip for earlier credentials clears on the next request)"
+    return out
+
+
+def reset_circuit(settings: Settings, instance: str | None = None) -> dict[str, bool]:
+    """Close the auth circuit of one instance (or all); returns which were open."""
+    if instance:
+        settings.instance(instance)  # an unknown name is an error, not a silent no-op
+    store = auth_state(settings)
+    return {n: store.clear(n) for n in ([instance] if instance else list(settings.instances))}
+
+
+def preflight(ps: PartitionSync) -> str:
+    """Before an instance's first report request: circuit closed, server zone = configured zone.
+
+    Raises `CircuitOpenError` or `TimezoneMismatchError`; returns the time-zone note."""
+    ps.client.breaker.check(instance=ps.name)
+    return check_timezone(ps.client, ps.inst.timezone)
 
 
 def select_endpoints(names: list[str] | None, *, kinds: tuple[str, ...] = ("daily", "snapshot")) -> list[Endpoint]:
@@ -42,47 +127,86 @@ def select_endpoints(names: list[str] | None, *, kinds: tuple[str, ...] = ("dail
 
 def partition_sync(settings: Settings, instance: str, now: Callable[[], datetime] | None = None) -> PartitionSync:
     inst = settings.instance(instance)
-    client = DialerClient.from_settings(instance, inst)
+    client = DialerClient.from_settings(instance, inst, breaker_store=auth_state(settings))
     return PartitionSync(instance, inst, client, lake(settings), ledger(settings), now=now)
 
 
 def sync(settings: Settings, start: date, end: date, *, endpoints: list[str] | None = None,
          instances: list[str] | None = None,
-         on_result: Callable[[SyncResult | Exception, Endpoint, date], None] | None = None,
+         on_result: Callable[[SyncResult | Exception, Endpoint | None, date], None] | None = None,
          now: Callable[[], datetime] | None = None) -> list[SyncResult]:
     """Sync every selected endpoint × instance × day. Snapshot endpoints only for today.
 
-    ``now`` fixes the clock (tests, and a dialer whose clock is known to be off)."""
+    Each instance is checked first (`preflight`); an open auth circuit, before or during its
+    partitions, stops that instance with one failed result (endpoint `*`) carrying the
+    circuit's message, and the next instance goes on. ``now`` fixes the clock (tests, and a
+    dialer whose clock is known to be off)."""
     results: list[SyncResult] = []
     days = days_between(start, end)
     for name in instances or list(settings.instances):
         ps = partition_sync(settings, name, now)
         try:
-            today = local_today(ps.inst, now() if now else None)
-            chosen = select_endpoints(endpoints)
-            supported = [e for e in chosen if e.supported_on(ps.inst.platform, ps.inst.surfaces)]
-            for e in chosen:
-                if e not in supported:
-                    results.append(SyncResult(name, e.name, "-", "skipped",
-                                              message=f"{e.name}: not offered by {ps.inst.platform}"))
-            daily = [e for e in supported if e.kind == "daily"]
-            snaps = [e for e in supported if e.kind == "snapshot"]
-            results += sync_range(ps, daily, [d for d in days if d <= today], on_result)
-            if snaps and start <= today <= end:
-                results += sync_range(ps, snaps, [today], on_result)
+            _sync_instance(ps, start, end, days, endpoints, on_result, now, results)
+        except (CircuitOpenError, TimezoneMismatchError) as exc:
+            results.append(SyncResult(name, "*", "-", "failed", message=str(exc)))
+            if on_result:
+                on_result(exc, None, start)
         finally:
             ps.client.close()
     return results
+
+
+def _sync_instance(ps: PartitionSync, start: date, end: date, days: list[date], endpoints: list[str] | None,
+                   on_result: Callable[[SyncResult | Exception, Endpoint | None, date], None] | None,
+                   now: Callable[[], datetime] | None, results: list[SyncResult]) -> None:
+    """Appends to ``results`` as it goes, so partitions done before a circuit opens are kept."""
+    name = ps.name
+    log.info("%s", preflight(ps))
+    today = local_today(ps.inst, now() if now else None)
+    chosen = select_endpoints(endpoints)
+    supported = [e for e in chosen if e.supported_on(ps.inst.platform, ps.inst.surfaces)]
+    for e in chosen:
+        if e not in supported:
+            results.append(SyncResult(name, e.name, "-", "skipped",
+                                      message=f"{e.name}: not offered by {ps.inst.platform}"))
+    daily = [e for e in supported if e.kind == "daily"]
+    snaps = [e for e in supported if e.kind == "snapshot"]
+    results += sync_range(ps, daily, [d for d in days if d <= today], on_result)
+    ps.client.breaker.check(instance=name)
+    if snaps and start <= today <= end:
+        results += sync_range(ps, snaps, [today], on_result)
+    ps.client.breaker.check(instance=name)
 
 
 def ops_tables(settings: Settings) -> dict[str, pa.Table]:
     """Operational tables published into the warehouse (schema `ops`) for analysts and BI."""
     from warehouse.writeback_ledger import WritebackLedger
 
-    tables = {"sync_ledger": ledger(settings).to_arrow()}
+    tables = {"sync_ledger": ledger(settings).to_arrow(), "status_overrides": status_overrides(settings)}
     with WritebackLedger.for_state_dir(settings.state_dir) as wb:
         tables["writeback_ledger"] = wb.to_arrow()
     return tables
+
+
+STATUS_OVERRIDES_SCHEMA = pa.schema([
+    ("instance", pa.string()), ("campaign", pa.string()), ("status", pa.string()), ("status_name", pa.string()),
+    ("status_category", pa.string()), ("is_human_answered", pa.bool_()), ("is_contact", pa.bool_()),
+    ("is_sale", pa.bool_()), ("is_drop", pa.bool_())])
+
+
+def status_overrides(settings: Settings) -> pa.Table:
+    """`ops.status_overrides`: the configured status flags (campaign NULL = every campaign of the
+    instance); dbt merges them over the status_categories seed. A NULL flag keeps the seed's."""
+    rows = []
+    for name, inst in settings.instances.items():
+        scoped = [(None, inst.statuses), *((c, st) for c, st in inst.campaign_statuses.items())]
+        for campaign, statuses in scoped:
+            for code, f in statuses.items():
+                rows.append({"instance": name, "campaign": campaign, "status": code.strip().upper(),
+                             "status_name": f.name, "status_category": f.category,
+                             "is_human_answered": f.human_answered, "is_contact": f.contact,
+                             "is_sale": f.sale, "is_drop": f.drop})
+    return pa.Table.from_pylist(rows, schema=STATUS_OVERRIDES_SCHEMA)
 
 
 @dataclass

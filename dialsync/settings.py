@@ -8,12 +8,22 @@ that hold its user and password, and they are read only when a client is built, 
 from __future__ import annotations
 
 import os
+import tomllib
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -50,6 +60,26 @@ class MissingSecretError(RuntimeError):
     """An env var named by the config for a credential is unset (its value is never shown)."""
 
 
+StatusCategory = Literal["SALE", "CONTACT", "CALLBACK", "DNC", "NO_ANSWER", "BUSY", "MACHINE", "BAD_NUMBER",
+                         "DROP", "SYSTEM"]
+
+
+class StatusFlags(BaseModel):
+    """How one dialer status counts in the marts, where the dbt seed `status_categories` does not say
+    (or says it differently for this installation). No non_agent_api function lists statuses or
+    their flags, so campaign statuses (e.g. APPSET with sale=Y) must be declared here. A flag left
+    unset keeps the seed's value (false for a status the seed does not know)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, description="status name croco-dial reports print, e.g. 'Appointment Set'")
+    category: StatusCategory | None = None
+    human_answered: bool | None = None
+    contact: bool | None = None
+    sale: bool | None = None
+    drop: bool | None = None
+
+
 class InstanceSettings(BaseModel):
     """One dialer server. Names, not values, of the credential env vars."""
 
@@ -63,15 +93,23 @@ class InstanceSettings(BaseModel):
     apis: list[Surface] | None = Field(default=None, description="surfaces this server exposes")
     paths: dict[str, str] = Field(default_factory=dict, description="per-surface path overrides")
     responsetype: Literal["json", "xml"] = "json"
-    timeout_s: float = 120.0
-    max_attempts: int = 6
-    max_concurrency: int = 4
-    requests_per_second: float = 20.0
-    result_limit: int = 100_000
-    lead_search_limit: int = 1000  # lead_status_search answers at most this many leads (2000 in the docs)
-    phone_batch_size: int = 200
+    # Bounds say what a production dialer can bear and what the code needs: 0 connections
+    # hangs, 0 requests/s would mean "unlimited", 0 attempts never asks.
+    timeout_s: float = Field(120.0, gt=0, le=3600)
+    max_attempts: int = Field(6, ge=1, le=20)
+    max_concurrency: int = Field(4, ge=1, le=64)
+    requests_per_second: float = Field(20.0, gt=0, le=1000)
+    # 0 turns the "result at the server's limit is probably truncated" check off (benchmarks)
+    result_limit: int = Field(100_000, ge=0)
+    # lead_status_search answers at most this many leads (2000 in the docs); 0: no check
+    lead_search_limit: int = Field(1000, ge=0)
+    phone_batch_size: int = Field(200, ge=1, le=10_000)
     dids: list[str] = Field(default_factory=list, description="DIDs for did_log_export beyond those in inbound CDRs")
     list_ids: list[str] = Field(default_factory=list, description="lists for list_info beyond those seen in CDRs")
+    statuses: dict[str, StatusFlags] = Field(default_factory=dict,
+                                             description="status code -> flags, for every campaign of the instance")
+    campaign_statuses: dict[str, dict[str, StatusFlags]] = Field(
+        default_factory=dict, description="campaign id -> status code -> flags (wins over `statuses`)")
     start_date: date | None = None
 
     @field_validator("timezone")
@@ -129,8 +167,11 @@ class Settings(BaseSettings):
     instances: dict[str, InstanceSettings] = Field(default_factory=dict)
     start_date: date = date(2025, 1, 1)
     restatement_days: int = Field(3, ge=0, le=60)
-    intraday_refresh_minutes: int = Field(60, ge=5)
-    writeback_requests_per_second: float = 10.0
+    intraday_refresh_minutes: int = Field(60, ge=5, le=1440)
+    writeback_requests_per_second: float = Field(10.0, gt=0, le=1000)
+    #: Share of an instance's lists (or leads) one write-back run may deactivate, reset or delete;
+    #: over it the run refuses unless told (`--allow-destructive`). At least one change is allowed.
+    writeback_max_destructive_share: float = Field(0.2, ge=0, le=1)
 
     @classmethod
     def settings_customise_sources(
@@ -205,5 +246,61 @@ def _config_path() -> Path | None:
     return p if p.exists() else None
 
 
+class ConfigError(ValueError):
+    """Settings that break a rule; one line per problem, naming the field and the rule."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+def _rule(err: Mapping[str, Any]) -> str:
+    kind, ctx = err.get("type", ""), err.get("ctx") or {}
+    if kind in _BOUNDS:
+        symbol, key = _BOUNDS[kind]
+        bound = ctx.get(key)
+        return f"must be {symbol} {int(bound) if isinstance(bound, float) and bound.is_integer() else bound}"
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known setting"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "must be a whole number"
+    if kind in ("float_parsing", "float_type"):
+        return "must be a number"
+    if kind in ("bool_parsing", "bool_type"):
+        return "must be true or false"
+    if kind.startswith("date"):
+        return "must be a date like 2025-01-31"
+    msg = str(err.get("msg", "is invalid"))
+    return msg.removeprefix("Value error, ")
+
+
+#: pydantic error type -> (symbol, ctx key of the bound)
+_BOUNDS = {"greater_than": (">", "gt"), "greater_than_equal": ("≥", "ge"), "less_than": ("<", "lt"),
+           "less_than_equal": ("≤", "le")}
+
+
+def format_validation_error(exc: ValidationError) -> list[str]:
+    """`config error: instances.main.max_concurrency: must be ≥ 1 (got 0)` lines, no pydantic text."""
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ()) if not str(p).startswith("function-"))
+        value = err.get("input")
+        # our own validators' messages already quote the value
+        shown = isinstance(value, str | int | float | bool) and err["type"] not in ("missing", "value_error")
+        got = f" (got {value!r})" if shown else ""
+        out.append(f"config error: {loc or '(top level)'}: {_rule(err)}{got}")
+    return out
+
+
 def load_settings(**overrides: object) -> Settings:
-    return Settings(**overrides)  # type: ignore[arg-type]
+    """The settings, or a `ConfigError` whose lines name each bad field and its rule."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"config error: {_config_path()}: not valid TOML ({exc})"]) from None

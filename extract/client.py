@@ -8,17 +8,23 @@ Why it looks like this:
   another attempt can fix: transport errors, 5xx, 429, truncated/garbled bodies. Auth and
   permission errors are never retried: 10 bad logins lock the account;
 - every error that leaves this module has had the password redacted, because VICIdial's
-  login failure line echoes it back.
+  login failure line echoes it back;
+- an auth circuit breaker (`extract.breaker`) stops every request of the instance after the
+  first login, lockout or permission error, before it reaches the network; the caller passes
+  the store that persists it (extract knows nothing of files or settings);
+- the httpx transport is injectable (`transport=httpx.MockTransport(...)`), so retries,
+  redaction and the breaker are unit-tested without a server.
 """
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -30,8 +36,8 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from dialsync.settings import InstanceSettings
-from extract.errors import DialerError, TransientError, redact
+from extract.breaker import AuthBreaker, TripStore
+from extract.errors import DialerError, PermissionDeniedError, TransientError, redact
 
 T = TypeVar("T")
 Params = Mapping[str, str | Sequence[str]]
@@ -42,6 +48,29 @@ AUTH_FIELDS: dict[str, tuple[str, str]] = {
     "lmapi": ("user", "pass"),
     "non_agent_api": ("user", "pass"),
 }
+
+
+class ClientSettings(Protocol):
+    """What the client reads of an instance's settings (`dialsync.settings.InstanceSettings`)."""
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def timeout_s(self) -> float: ...
+    @property
+    def max_attempts(self) -> int: ...
+    @property
+    def max_concurrency(self) -> int: ...
+    @property
+    def requests_per_second(self) -> float: ...
+    @property
+    def responsetype(self) -> str: ...
+    @property
+    def surfaces(self) -> tuple[str, ...]: ...
+
+    def path(self, surface: str, module: str | None = None) -> str: ...
+
+    def credentials(self) -> tuple[str, SecretStr]: ...
 
 
 class RateLimiter:
@@ -83,18 +112,26 @@ class DialerClient:
     def __init__(
         self,
         name: str,
-        settings: InstanceSettings,
+        settings: ClientSettings,
         *,
         user: str,
         password: SecretStr,
         backoff_max_s: float = 30.0,
         backoff_min_s: float = 0.2,
+        transport: httpx.BaseTransport | None = None,
+        breaker_store: TripStore | None = None,
     ) -> None:
+        """``breaker_store`` persists the auth circuit (None: this client's lifetime only);
+        ``transport`` replaces the network (tests pass `httpx.MockTransport`)."""
         self.name = name
         self.settings = settings
         self._user = user
         self._password = password
+        self.breaker = AuthBreaker(name, user=user, password=password.get_secret_value(),
+                                   server=settings.base_url, store=breaker_store,
+                                   scrub=lambda t: redact(t, [password.get_secret_value(), user]))
         self._http = httpx.Client(
+            transport=transport,
             base_url=settings.base_url,
             timeout=httpx.Timeout(settings.timeout_s, connect=min(10.0, settings.timeout_s)),
             limits=httpx.Limits(max_connections=settings.max_concurrency,
@@ -107,9 +144,16 @@ class DialerClient:
         self.requests_sent = 0
 
     @classmethod
-    def from_settings(cls, name: str, settings: InstanceSettings, **kw: float) -> DialerClient:
+    def from_settings(cls, name: str, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None,
+                      breaker_store: TripStore | None = None, **kw: float) -> DialerClient:
         user, password = settings.credentials()
-        return cls(name, settings, user=user, password=password, **kw)
+        return cls(name, settings, user=user, password=password, transport=transport,
+                   breaker_store=breaker_store, **kw)
+
+    @property
+    def circuit_open(self) -> bool:
+        """True once a login, lockout or permission error stopped this instance's requests."""
+        return self.breaker.is_open
 
     def __enter__(self) -> DialerClient:
         return self
@@ -133,24 +177,37 @@ class DialerClient:
         return self.settings.path(surface, module)
 
     def post(self, surface: str, params: Params, *, module: str | None = None,
-             context: dict[str, str | None] | None = None) -> RawResponse:
-        """One POST, no retries. Transport failures become TransientError."""
-        ufield, pfield = AUTH_FIELDS[surface]
+             context: dict[str, str | None] | None = None, credentials: bool = True,
+             server_error_is_permission: bool = False) -> RawResponse:
+        """One POST, no retries. Transport failures become TransientError.
+
+        Refused with `CircuitOpenError` (before and after waiting for a connection slot, so
+        queued fan-out requests stop too) once the auth circuit is open. ``credentials=False``
+        sends none (`function=version` needs none). ``server_error_is_permission``: see `call`.
+        """
+        ctx = context or {}
+        self.breaker.check(**ctx)
         form: dict[str, str | list[str]] = {k: (list(v) if not isinstance(v, str) else v) for k, v in params.items()}
-        form[ufield] = self._user
-        form[pfield] = self._password.get_secret_value()
+        if credentials:
+            ufield, pfield = AUTH_FIELDS[surface]
+            form[ufield] = self._user
+            form[pfield] = self._password.get_secret_value()
         if surface == "goapi":
             form.setdefault("responsetype", self.settings.responsetype)
         else:
             form.setdefault("source", "dialsync")
-        ctx = context or {}
         path = self.url_path(surface, module)
         with self._slots:
+            self.breaker.check(**ctx)
             self._limiter.acquire()
             self.requests_sent += 1
             t0 = time.perf_counter()
             try:
                 with self._http.stream("POST", path, data=form) as resp:
+                    if resp.status_code == 500 and server_error_is_permission:
+                        raise PermissionDeniedError(
+                            "HTTP 500 from dialer where this function fails so for an API user without the "
+                            "permission (e.g. restricted to some campaigns): not retried", **ctx)
                     if resp.status_code == 429 or resp.status_code >= 500:
                         retry_after = _retry_after(resp.headers.get("Retry-After"))
                         raise TransientError(f"HTTP {resp.status_code} from dialer", retry_after=retry_after, **ctx)
@@ -175,22 +232,32 @@ class DialerClient:
         endpoint: str | None = None,
         partition: str | None = None,
         retry: bool = True,
+        credentials: bool = True,
+        server_error_is_permission: bool = False,
     ) -> T:
         """POST and parse, retrying the pair when the failure is retryable.
 
         ``retry=False`` is for non-idempotent writes: the caller decides what a lost answer
         means (write-back checks the dialer before it sends again).
+        ``server_error_is_permission=True`` declares that an HTTP 500 from this function means
+        the API user may not run it (VICIdial's lead_status_search for a campaign-restricted
+        user dies in SQL, which PHP 8 turns into a 500): a `PermissionDeniedError` that opens
+        the auth circuit instead of a transient error retried `max_attempts` times. Endpoint
+        declarations pass it; 502/503/504 stay transient either way.
         """
         ctx = {"instance": self.name, "endpoint": endpoint, "partition": partition}
 
         def attempt() -> T:
-            try:
-                return parse(self.post(surface, params, module=module, context=ctx))
-            except DialerError as exc:
-                exc.with_context(**ctx)
-                exc.message = self.redact(exc.message)
-                exc.args = (self.redact(str(exc)),)
-                raise
+            guard = self.breaker.attempt(**ctx) if credentials else contextlib.nullcontext()
+            with guard:
+                try:
+                    return parse(self.post(surface, params, module=module, context=ctx, credentials=credentials,
+                                           server_error_is_permission=server_error_is_permission))
+                except DialerError as exc:
+                    exc.with_context(**ctx)
+                    exc.message = self.redact(exc.message)
+                    exc.args = (self.redact(str(exc)),)
+                    raise
 
         if not retry:
             return attempt()

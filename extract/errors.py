@@ -56,6 +56,21 @@ class PermissionDeniedError(DialerError):
     """The API user lacks the user level or permission for this function. Never retried."""
 
 
+class CircuitOpenError(AuthError):
+    """An earlier login, lockout or permission error of these credentials opened the instance's
+    auth circuit: the request was refused before it reached the network (see `extract.breaker`)."""
+
+    def __init__(self, message: str, *, tripped_at: str = "", reason: str = "", **kw: str | None) -> None:
+        self.tripped_at = tripped_at
+        self.reason = reason
+        super().__init__(message, **kw)
+
+
+class TimezoneMismatchError(DialerError):
+    """The server's UTC offset (`function=version` TZNOW) is not the configured zone's: every
+    timestamp would be shifted silently, so the instance is not synced."""
+
+
 class ApiError(DialerError):
     """The server answered with an error message of its own (e.g. ``ERROR: ... INVALID ...``)."""
 

@@ -11,10 +11,10 @@ import math
 from pathlib import Path
 
 from dagster import ConfigurableResource
-from pydantic import PrivateAttr
+from pydantic import PrivateAttr, ValidationError
 
 from dialsync import runner
-from dialsync.settings import Settings
+from dialsync.settings import ConfigError, Settings, format_validation_error
 from extract.client import DialerClient
 from extract.sync import PartitionSync
 from warehouse.lake import Lake
@@ -23,7 +23,10 @@ from warehouse.ledger import SyncLedger
 
 def settings_from_json(blob: str) -> Settings:
     """Validate without consulting env vars or a config file (they were read when defs loaded)."""
-    return Settings.model_validate_json(blob)
+    try:
+        return Settings.model_validate_json(blob)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc)) from None
 
 
 class _SettingsResource(ConfigurableResource):
@@ -46,7 +49,9 @@ class DialerResource(_SettingsResource):
 
     Steps of one run execute in parallel (multiprocess executor), each with its own client;
     each client gets 1/`parallel_steps` of the instance's request rate and connections, so a
-    whole run stays within what the instance allows.
+    whole run stays within what the instance allows. Every client shares the instance's
+    persisted auth circuit, so one wrong password costs one failed login per data dir, not
+    one per step or run.
     """
 
     parallel_steps: int = 1
@@ -59,8 +64,18 @@ class DialerResource(_SettingsResource):
                 "requests_per_second": inst.requests_per_second / n,
                 "max_concurrency": max(1, math.floor(inst.max_concurrency / n)),
             })
-        client = DialerClient.from_settings(instance, inst)  # reads the credential env vars now
-        return PartitionSync(instance, inst, client, warehouse.lake, warehouse.ledger)
+        # reads the credential env vars now; the auth circuit is shared with every other step,
+        # run and CLI process through the data dir's state folder
+        client = DialerClient.from_settings(instance, inst, breaker_store=runner.auth_state(self.settings))
+        ps = PartitionSync(instance, inst, client, warehouse.lake, warehouse.ledger)
+        try:
+            # an open circuit or a wrong time zone fails the step before any report request
+            # (and before any partition is marked failed in the ledger)
+            runner.preflight(ps)
+        except Exception:
+            client.close()
+            raise
+        return ps
 
 
 class WarehouseResource(_SettingsResource):

@@ -71,6 +71,7 @@ class ApiUser:
     delete_leads: bool | None = None
     allowed_functions: frozenset[str] | None = None
     allowed_lists: frozenset[str] | None = None  # None: every list
+    allowed_campaigns: frozenset[str] | None = None  # user group's allowed_campaigns; None: -ALL-CAMPAIGNS-
 
     def __post_init__(self) -> None:
         for name in ("modify_lists", "delete_lists", "delete_leads"):
@@ -255,6 +256,11 @@ class SimContext:
         """True after `lockout_after` consecutive failures (VICIdial: 10, for 15 minutes)."""
         with self._lock:
             return self._locked(user or "")
+
+    def failed_logins(self, user: str) -> int:
+        """Failed logins of `user` since its last success (VICIdial's failed_login_count)."""
+        with self._lock:
+            return self._failures.get(user, 0)
 
     def unlock_all(self) -> None:
         with self._lock:

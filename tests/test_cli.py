@@ -96,3 +96,95 @@ def test_leads_load_dry_run_then_real_then_log(cfg: Path, sim: SimulatorServer, 
     lines = res.output.splitlines()
     assert "operation" in lines[0] and sum('"add_lead"' in x and '"applied"' in x for x in lines) == 2
     assert PASSWORD not in res.output
+
+
+# --- arguments refused before any request --------------------------------------------------
+def _asked(sim: SimulatorServer) -> int:
+    return len(sim.ctx.requests)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--from", "2025-05-10", "--to", "2025-05-01"), "--from 2025-05-10 is after --to 2025-05-01"),
+    (("--from", "2015-01-01", "--to", "2025-12-31"), "spans 4018 days; the maximum is 3660"),
+    (("--from", "2025-03-01", "--to", "2027-06-01"), "--to 2027-06-01 is past tomorrow in instance acme's zone"),
+    (("--from", "2099-01-01"), "--from 2099-01-01 is in the future in instance acme's zone"),
+    (("--from", "2024-12-31"), "--from 2024-12-31 is before start_date 2025-01-01 of instance acme; "
+                               "pass --before-start"),
+    (("--from", "2025-03-01", "-i", "nope"), "no instance 'nope' configured"),
+])
+def test_bad_sync_ranges_exit_nonzero_before_any_request(cfg: Path, sim: SimulatorServer, args: tuple[str, ...],
+                                                         message: str) -> None:
+    before = _asked(sim)
+    res = run(cfg, "sync", *args, "-e", "agent_calls_report")
+    assert res.exit_code == 2, res.output
+    assert message in res.output and "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1
+    assert _asked(sim) == before
+
+
+def test_before_start_flag_allows_older_days(cfg: Path, sim: SimulatorServer) -> None:
+    day = (date.today() - timedelta(days=3)).isoformat()
+    cfg.write_text(cfg.read_text().replace('max_attempts = 2', f'max_attempts = 2\nstart_date = "{date.today()}"'))
+    res = run(cfg, "sync", "--from", day, "-e", "agent_calls_report", "--no-publish")
+    assert res.exit_code == 2 and "before start_date" in res.output
+    res = run(cfg, "sync", "--from", day, "-e", "agent_calls_report", "--no-publish", "--before-start")
+    assert res.exit_code == 0, res.output
+
+
+def test_status_range_errors_are_one_line(cfg: Path) -> None:
+    res = run(cfg, "status", "--from", "2025-05-10", "--to", "2025-05-01")
+    assert res.exit_code == 2 and "--from 2025-05-10 is after --to 2025-05-01" in res.output
+    assert "Traceback" not in res.output and len(res.output.strip().splitlines()) == 1
+    res = run(cfg, "status")
+    assert res.exit_code == 0 and "acme: auth circuit closed" in res.output
+
+
+@pytest.mark.parametrize(("spec", "message"), [("outbound_cdr", "expected target:kind"),
+                                               ("*:teapot", "unknown kind 'teapot'"),
+                                               ("*:503@2", "probability must be within 0..1"),
+                                               ("*:503#x", "--faults")])
+def test_bad_faults_spec_is_refused(spec: str, message: str) -> None:
+    res = CliRunner().invoke(app, ["simulator", "serve", "--faults", spec, "--port", "1"])
+    assert res.exit_code == 2, res.output
+    assert message in res.output and "Traceback" not in res.output
+
+
+def test_simulator_serve_rejects_bad_zone() -> None:
+    res = CliRunner().invoke(app, ["simulator", "serve", "--timezone", "Mars/Olympus"])
+    assert res.exit_code == 2 and "IANA zone" in res.output
+
+
+@pytest.mark.parametrize("platform", ["vicidial", "dialer360", "crocodial"])
+def test_server_in_another_zone_stops_the_instance_before_reports(tmp_path: Path, simulator_factory: object,
+                                                                 monkeypatch: pytest.MonkeyPatch,
+                                                                 platform: str) -> None:
+    """Every non_agent_api surface answers `function=version`; a zone that disagrees stops the
+    instance with both offsets shown, and no report request is sent."""
+    madrid = simulator_factory(agents=6, timezone="Europe/Madrid", api_pass=PASSWORD)  # type: ignore[operator]
+    p = tmp_path / "dialsync.toml"
+    p.write_text(f"""
+data_dir = "{tmp_path / 'data'}"
+[instances.eu]
+platform = "{platform}"
+base_url = "{madrid.url}"
+timezone = "America/New_York"
+user_env = "ACME_USER"
+password_env = "ACME_PASS"
+""")
+    monkeypatch.setenv("ACME_USER", "6666")
+    monkeypatch.setenv("ACME_PASS", PASSWORD)
+    res = run(p, "sync", "--from", "2025-05-12", "--no-publish")
+    sm.set_config_path(None)
+    assert res.exit_code == 1, res.output
+    assert "server time zone mismatch" in res.output
+    assert "UTC+02:00" in res.output and "UTC-04:00" in res.output  # both offsets, May (DST on both sides)
+    assert [r["action"] for r in madrid.ctx.requests] == ["version"], "no report request was sent"
+
+
+def test_auth_reset_and_status(cfg: Path) -> None:
+    res = run(cfg, "auth", "reset")
+    assert res.exit_code == 0 and "acme: auth circuit was not open" in res.output
+    res = run(cfg, "auth", "reset", "-i", "nope")
+    assert res.exit_code == 2 and "no instance 'nope' configured" in res.output
+    res = run(cfg, "auth", "status")
+    assert res.exit_code == 0 and "acme: auth circuit closed" in res.output
