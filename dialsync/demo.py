@@ -16,19 +16,27 @@ from pathlib import Path
 import duckdb
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from dialsync.settings import InstanceSettings, Settings
+from dialsync.settings import InstanceSettings, Settings, StatusFlags
 
 DEMO_USER_ENV = "DIALSYNC_DEMO_USER"
 DEMO_PASS_ENV = "DIALSYNC_DEMO_PASS"
 DEMO_TZ = "America/New_York"
+#: The simulated call center's campaign status (no API lists statuses): classified as an operator
+#: would in dialsync.toml, `[instances.demo.campaign_statuses.10000005.APPSET]`, so nothing is unclassified.
+DEMO_CAMPAIGN_STATUSES = {"10000005": {"APPSET": StatusFlags(name="Appointment Set", category="SALE",
+                                                             human_answered=True, contact=True, sale=True)}}
+#: dbt reads it (var wb_examples): the shipped example seeds, which name instance `demo`, apply
+#: only here, never to a real configuration.
+WB_EXAMPLES_ENV = "DIALSYNC_WB_EXAMPLES"
 
 
 def demo_settings(data_dir: Path, base_url: str, days: int, today: date) -> Settings:
     inst = InstanceSettings(platform="crocodial", base_url=base_url, timezone=DEMO_TZ,
                             user_env=DEMO_USER_ENV, password_env=DEMO_PASS_ENV,
-                            requests_per_second=200, max_concurrency=4)
+                            campaign_statuses=DEMO_CAMPAIGN_STATUSES, requests_per_second=200, max_concurrency=4)
     return Settings(data_dir=data_dir, instances={"demo": inst}, start_date=today - timedelta(days=days))
 
 
@@ -40,6 +48,7 @@ def run_demo(*, days: int, data_dir: Path, agents: int = 60, seed: int = 42, con
     console = console or Console()
     os.environ[DEMO_USER_ENV] = api_user
     os.environ[DEMO_PASS_ENV] = api_pass
+    os.environ[WB_EXAMPLES_ENV] = "1"
     t0 = time.perf_counter()
     cfg = SimConfig(seed=seed, agents=agents, timezone=DEMO_TZ, api_user=api_user, api_pass=api_pass)
     with SimulatorServer(cfg) as sim:
@@ -50,18 +59,41 @@ def run_demo(*, days: int, data_dir: Path, agents: int = 60, seed: int = 42, con
         today = local_today(settings.instance("demo"))
         settings = demo_settings(data_dir, sim.url, days, today)
         path = _materialize(settings, days, today, console)
+        config = _leave_config(settings, seed=seed, agents=agents)
     console.print(f"\n[bold]DuckDB file:[/bold] {path}")
     console.print(_summary(path))
+    _report(path, Path(settings.data_dir) / "report.html", days, console)
+    console.print(f"[bold]Dagster UI on this data:[/bold] dialsync --config {config} ui")
     console.print(f"done in {time.perf_counter() - t0:.1f} s")
     return path
+
+
+def _leave_config(settings: Settings, *, seed: int, agents: int) -> Path:
+    """The demo's dialsync.toml beside its data, so `dialsync ui` opens this data and these runs."""
+    from dialsync.onboarding import demo_config_text
+
+    path = (Path(settings.data_dir) / "dialsync.toml").absolute()
+    path.write_text(demo_config_text(settings, seed=seed, agents=agents))
+    return path
+
+
+def _report(db: Path, out: Path, days: int, console: Console) -> None:
+    """The HTML report; a bi column it cannot find is a warning here, not a failed demo."""
+    from dialsync.report import write_report
+
+    report = write_report(db, out, days=days + 1)
+    for problem in report.problems:
+        console.print(f"[yellow]report:[/yellow] {escape(problem)}")
+    console.print(f"[bold]Report:[/bold] {out.absolute()}")
 
 
 def _materialize(settings: Settings, days: int, today: date, console: Console) -> Path:
     """Materialize the graph the schedules run (raw daily assets, today's snapshots, dbt)."""
     import warnings
 
-    from dagster import BetaWarning, PreviewWarning
+    from dagster import BetaWarning, DagsterInstance, PreviewWarning
 
+    from dialsync.onboarding import DAGSTER_HOME_DIR, prepare_dagster_home
     from orchestration.demo import materialize_demo
 
     warnings.filterwarnings("ignore", category=BetaWarning)
@@ -72,8 +104,11 @@ def _materialize(settings: Settings, days: int, today: date, console: Console) -
     console.print("materializing the Dagster asset graph (raw endpoints → dbt → bi) ...")
     console.print(f"  Dagster and dbt output: {log_path}")
     # dagster-dbt streams dbt's log lines to stdout; keep the terminal for the summary
-    with open(log_path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-        result = materialize_demo(settings, days=days, today=today)
+    # a kept Dagster home beside the data (not the throw-away one): `dialsync ui` shows these runs
+    home = prepare_dagster_home(Path(settings.data_dir) / DAGSTER_HOME_DIR)
+    with (open(log_path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log),
+          DagsterInstance.from_config(str(home)) as instance):
+        result = materialize_demo(settings, days=days, today=today, instance=instance)
     for run in result.runs:
         mark = "[green]ok[/green]" if run.success else "[red]FAILED[/red]"
         console.print(f"  {run.job:<10} {run.instance or '':<6} {mark} {', '.join(run.failed_steps)}")

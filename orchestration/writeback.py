@@ -4,7 +4,9 @@ Not scheduled: writing to a production phone system is a decision the operator m
 turning on the `writeback` job's sensor/schedule. The engine (`extract.writeback.engine`)
 does validation, exactly-once sending and the audit ledger; these assets only call it and
 report its counts, with an asset check on the rejection rate (a high rate means the model
-or the lead file is wrong, not the dialer).
+or the lead file is wrong, not the dialer). A plan that cannot apply (destructive rows over the
+cap or reversing a recent change, an unknown instance, every row invalid) fails the asset, as it
+makes the CLI exit 1: the operator must look. Dagster never passes `allow_destructive`.
 """
 
 
@@ -21,6 +23,7 @@ from dagster import (
     AssetKey,
     AssetSelection,
     DefaultSensorStatus,
+    Failure,
     MaterializeResult,
     RunRequest,
     SensorEvaluationContext,
@@ -60,10 +63,17 @@ def _result(key: AssetKey, report: Any) -> MaterializeResult:
     d = report.as_dict()
     rate = float(d.get("rejection_rate", 0.0))
     meta = {k: d[k] for k in ("sent", "applied", "rejected", "failed", "pending", "skipped_unchanged",
-                              "invalid", "requests") if k in d}
+                              "invalid", "refused", "attempted", "requests") if k in d}
     meta["rejection_rate"] = rate
     if d.get("errors"):
         meta["errors"] = d["errors"][:20]
+    if d.get("warnings"):
+        meta["warnings"] = d["warnings"][:20]
+    if d.get("destructive"):
+        meta["destructive"] = [f"{x['row_key']}: {x['diff']} ({x['verdict']})" for x in d["destructive"][:50]]
+    if not d.get("ok", True) and (d.get("errors") or d.get("refused")):
+        raise Failure(description="write-back plan could not apply: " + "; ".join(d.get("errors", [])[:5]),
+                      metadata=meta)
     check = AssetCheckResult(check_name="rejection_rate", asset_key=key, passed=rate <= MAX_REJECTION_RATE,
                              severity=AssetCheckSeverity.ERROR,
                              metadata={"rejection_rate": rate, "max": MAX_REJECTION_RATE,
@@ -85,8 +95,8 @@ def build(settings: Settings, dbt_keys: Sequence[AssetKey]) -> WritebackDefs:
 
         report = run_writeback(warehouse.settings, only=[k.path[-1] for k in wb_models] or None, progress=False)
         context.log.info(report.summary())
-        if report.errors:
-            context.log.warning("; ".join(report.errors[:10]))
+        for line in [*report.warnings[:10], *report.errors[:10]]:
+            context.log.warning(line)
         return _result(MODELS_KEY, report)
 
     @asset(key=INBOX_KEY, group_name=GROUP, kinds={"dialer"},
@@ -98,6 +108,8 @@ def build(settings: Settings, dbt_keys: Sequence[AssetKey]) -> WritebackDefs:
 
         report = run_writeback(warehouse.settings, only=["inbox"], progress=False)
         context.log.info(report.summary())
+        for line in [*report.warnings[:10], *report.errors[:10]]:  # unmapped columns, bad files
+            context.log.warning(line)
         return _result(INBOX_KEY, report)
 
     job = define_asset_job("writeback", selection=AssetSelection.assets(MODELS_KEY, INBOX_KEY),

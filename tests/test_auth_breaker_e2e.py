@@ -163,3 +163,17 @@ def test_dagster_runs_cost_one_failed_login_then_none_then_clear(sim: SimulatorS
     assert third.success, [e.step_failure_data.error.to_string() for e in third.all_events
                            if e.event_type_value == "STEP_FAILURE"]
     assert sim.ctx.failed_logins(USER) == 0
+
+
+def test_wrong_password_lead_load_costs_one_failed_login(cfg: Path, sim: SimulatorServer, tmp_path: Path) -> None:
+    """Write-back shares the persisted circuit: 200 leads, two runs, one failed login."""
+    leads = tmp_path / "leads.csv"
+    leads.write_text("phone_number,first_name\n" + "".join(f"312555{i:04d},First{i}\n" for i in range(200)))
+    res = cli(cfg, "leads", "load", str(leads), "--list", "1101")
+    assert res.exit_code != 0, res.output
+    assert sim.ctx.failed_logins(USER) == 1 and not sim.ctx.is_locked(USER)
+    seen = len(authenticated_requests(sim))
+    res = cli(cfg, "leads", "load", str(leads), "--list", "1101")
+    assert res.exit_code != 0, res.output
+    assert len(authenticated_requests(sim)) == seen and sim.ctx.failed_logins(USER) == 1
+    assert WRONG not in res.output

@@ -157,3 +157,19 @@ def test_preview_is_safe() -> None:
     assert preview("a\nb") == "'a\\nb'"
     assert preview("é") == "'\\xe9'"
     assert preview("x" * 500).endswith("(500 chars)")
+
+
+def test_phone_search_narrowed_to_a_list_needs_the_list() -> None:
+    """Without list_id the server silently searches the whole SYSTEM (documented): refuse it."""
+    by_phone = {"search_method": "PHONE_NUMBER", "phone_number": "7275551111", "status": "DC"}
+    assert _one("update_lead", **by_phone, search_location="LIST") == [
+        ("list_id", "required with search_location LIST/CAMPAIGN (without it the server searches the whole SYSTEM)")]
+    assert _one("update_lead", **by_phone, search_location="LIST", list_id="1101") == []
+
+
+def test_rejection_names_file_row_and_row_key() -> None:
+    table = pa.table({"_row_key": ["a", "b"], "_row_number": pa.array([2, 3], pa.int64()),
+                      "phone_number": ["7275551111", "72"], "list_id": ["1001", "1001"]})
+    (r,) = validate_table(table, "add_lead").rejections
+    assert (r.row, r.row_key, r.field) == (3, "b", "phone_number")
+    assert str(r) == "row 3 [b] phone_number: 6-16 digits (got '72')"

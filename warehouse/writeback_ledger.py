@@ -167,6 +167,25 @@ class WritebackLedger:
                 (instance,))
             return {(op, key): Entry(i, h, s, a, le, li, rq) for op, key, i, h, s, a, le, li, rq in cur}
 
+    def applied_since(self, instance: str, operations: tuple[str, ...], since: datetime
+                      ) -> list[dict[str, object]]:
+        """Applied rows of ``operations`` finished after ``since`` (row_key, operation, params,
+        finished_at): what a new change must not silently reverse."""
+        marks = ",".join("?" for _ in operations)
+        with self._lock:
+            cur = self._conn.execute(
+                f"SELECT row_key, operation, request, finished_at FROM writeback_ledger WHERE instance=?"
+                f" AND status='applied' AND operation IN ({marks}) AND finished_at >= ? ORDER BY id",
+                (instance, *operations, since.astimezone(UTC).isoformat(timespec="microseconds")))
+            out = []
+            for key, op, request, finished in cur:
+                try:
+                    params = dict(orjson.loads(request or "{}").get("params") or {})
+                except (orjson.JSONDecodeError, AttributeError):
+                    params = {}
+                out.append({"row_key": key, "operation": op, "params": params, "finished_at": finished})
+            return out
+
     def attempts(self, instance: str, operation: str, row_key: str) -> list[dict[str, object]]:
         with self._lock:
             cur = self._conn.execute(

@@ -1,5 +1,8 @@
 """Exactly-once write-back: validate, diff against the ledger, send, record.
 
+(Past 500 lines on purpose: the phases of one instance's run share its ledger state, report and
+client, and read best in order; the rules they apply live in `fields`, `guard` and `csvsafe`.)
+
 Why each step exists:
 - validate first (columnar, `fields.py`): the server cleans bad input instead of refusing
   it, so an invalid row is recorded with its reason and never sent;
@@ -11,6 +14,11 @@ Why each step exists:
   looks it up (update_lead search + no_update=Y) and records it as applied if the lead is
   there; the re-send itself carries duplicate_check=DUPLIST as a second guard. add_list is
   checked with list_info. Updates set fields, so re-sending them is safe;
+- destructive changes (deactivate, reset, delete: `destructive_changes`) are capped per run at
+  `Settings.writeback_max_destructive_share` of the instance's lists or leads (latest list_info
+  snapshot) and an update_list that reverses another row's change of the last 24 h is refused, unless
+  the run is told (`allow_destructive`): a wrong model must not switch a call center off. The dry
+  run shows each of them as `field: before → after` (`_before_<field>` / `_after_<field>` columns);
 - writes go through `DialerClient.call(..., retry=False)` at
   `Settings.writeback_requests_per_second`, at most `max_concurrency` at a time per instance,
   and one write-back run per instance at a time (a lock file), because two runs racing on
@@ -24,10 +32,12 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +52,9 @@ from dialsync.settings import InstanceSettings, Settings
 from extract.client import DialerClient, RawResponse
 from extract.errors import AuthError, DialerError, PermissionDeniedError
 from extract.writeback import responses as R
-from extract.writeback.fields import LEAD_DATA, Rejection, SchemaError, preview, validate_table
+from extract.writeback.csvsafe import ledger_csv, spreadsheet_safe
+from extract.writeback.fields import LEAD_DATA, ROW_NUMBER, Rejection, SchemaError, preview, validate_table
+from extract.writeback.guard import REVERSAL_WINDOW, cap, destructive_changes, format_diff, reverses, row_diff
 from extract.writeback.requests import (
     Request,
     build,
@@ -52,15 +64,16 @@ from extract.writeback.requests import (
     clean_params,
     payload_hash,
 )
-from extract.writeback.sources import Batch, LeadMapping, file_batch, inbox_files, model_batches
+from extract.writeback.sources import Batch, LeadMapping, file_batch, inbox_files, inventory, model_batches
+
+__all__ = ["Hooks", "WritebackReport", "ledger_csv", "load_leads", "recent_log", "run_writeback", "spreadsheet_safe"]
+from warehouse.auth_state import AuthStateStore
 from warehouse.writeback_ledger import Entry, WritebackLedger
 
 #: Operations run in this order, each finished before the next: lists exist before leads
 #: are loaded into them; list updates (reset, deactivate, delete) come last.
 OP_ORDER = ("add_list", "add_lead", "update_lead", "update_list")
 SHOW_DRY_RUN_ROWS = 20
-
-
 # --- report ------------------------------------------------------------------------------
 @dataclass
 class WritebackReport:
@@ -75,23 +88,40 @@ class WritebackReport:
     pending: int = 0  # answer lost and not yet confirmed (looked up next run)
     skipped_unchanged: int = 0
     invalid: int = 0  # failed validation, never sent
+    refused: int = 0  # destructive rows held back (over the cap, or reversing a recent change)
     would_send: int = 0  # dry run
     requests: int = 0  # HTTP requests incl. lookups and retries
     lookups: int = 0
-    rejections: list[Rejection] = field(default_factory=list)  # validation reasons (first 1000)
+    rejections: list[Rejection] = field(default_factory=list)  # validation and dialer reasons (first 1000)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     by_source: dict[str, dict[str, int]] = field(default_factory=dict)
+    destructive: list[dict[str, str]] = field(default_factory=list)  # instance, row_key, change, diff, verdict
+    unmapped_columns: dict[str, list[str]] = field(default_factory=dict)  # lead file -> columns not loaded
     elapsed_s: float = 0.0
 
     @property
-    def considered(self) -> int:
-        return self.applied + self.rejected + self.failed + self.pending + self.invalid + self.would_send
+    def attempted(self) -> int:
+        """Rows this run tried to apply: everything but rows unchanged since they were settled."""
+        return (self.applied + self.rejected + self.failed + self.pending + self.invalid + self.refused
+                + self.would_send)
+
+    considered = attempted
 
     @property
     def rejection_rate(self) -> float:
-        """(rejected + invalid) / rows considered this run (unchanged rows excluded)."""
-        return (self.rejected + self.invalid) / self.considered if self.considered else 0.0
+        """(rejected + invalid) / rows attempted this run (unchanged rows excluded)."""
+        return (self.rejected + self.invalid) / self.attempted if self.attempted else 0.0
+
+    @property
+    def ok(self) -> bool:
+        """False when a plan could not apply (errors, refused or failed rows) or every row was
+        invalid or rejected (none applied, pending, would be sent or settled earlier): the CLI
+        exits 1, so a cron job notices. Re-running a partly invalid file stays ok."""
+        if self.errors or self.failed or self.refused:
+            return False
+        good = self.applied + self.pending + self.would_send + self.skipped_unchanged
+        return not (self.attempted and not good)
 
     def count(self, source: str, status: str, n: int = 1) -> None:
         setattr(self, status, getattr(self, status) + n)
@@ -100,19 +130,20 @@ class WritebackReport:
 
     def summary(self) -> str:
         parts = [f"{k}={getattr(self, k)}" for k in ("sent", "applied", "rejected", "failed", "pending",
-                                                     "skipped_unchanged", "invalid")]
+                                                     "skipped_unchanged", "invalid", "refused")]
         if self.dry_run:
             parts.append(f"would_send={self.would_send}")
         return f"write-back {'(dry run) ' if self.dry_run else ''}{' '.join(parts)} " \
-               f"rejection_rate={self.rejection_rate:.1%}"
+               f"rejection_rate={self.rejection_rate:.1%} of {self.attempted} attempted"
 
     def as_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "dry_run": self.dry_run, "sent": self.sent, "applied": self.applied,
                 "rejected": self.rejected, "failed": self.failed, "pending": self.pending,
-                "skipped_unchanged": self.skipped_unchanged, "invalid": self.invalid,
+                "skipped_unchanged": self.skipped_unchanged, "invalid": self.invalid, "refused": self.refused,
                 "would_send": self.would_send, "requests": self.requests, "lookups": self.lookups,
-                "rejection_rate": self.rejection_rate, "errors": list(self.errors),
-                "warnings": list(self.warnings), "by_source": self.by_source,
+                "attempted": self.attempted, "rejection_rate": self.rejection_rate, "ok": self.ok,
+                "errors": list(self.errors), "warnings": list(self.warnings), "by_source": self.by_source,
+                "destructive": list(self.destructive), "unmapped_columns": dict(self.unmapped_columns),
                 "elapsed_s": round(self.elapsed_s, 3)}
 
 
@@ -133,6 +164,10 @@ class WorkItem:
     payload_hash: str
     request: Request
     prev: Entry | None  # latest ledger row for this key (any payload)
+    row: int | None = None  # row number in its lead file
+    unit: str = ""  # lists | leads when destructive
+    kinds: list[str] = field(default_factory=list)  # destructive_changes()
+    diff: list[tuple[str, str, str]] = field(default_factory=list)  # (field, before, after)
 
 
 class _Abort(Exception):
@@ -142,11 +177,13 @@ class _Abort(Exception):
 # --- public API --------------------------------------------------------------------------
 def run_writeback(settings: Settings, *, dry_run: bool = False, only: list[str] | None = None,
                   instance: str | None = None, console: Console | None = None,
-                  progress: bool | None = None, hooks: Hooks | None = None) -> WritebackReport:
+                  progress: bool | None = None, hooks: Hooks | None = None,
+                  allow_destructive: bool = False) -> WritebackReport:
     """Send every `wb_*` model row and inbox lead file that has not been applied yet.
 
     ``only`` names models (`wb_lead_updates`) and/or `inbox`; ``instance`` restricts to one
     configured dialer. Inbox files whose rows are all settled move to `inbox/leads/processed/`.
+    ``allow_destructive`` sends destructive rows over the per-run cap or reversing a recent change.
     """
     run_id = _new_run_id()
     report = WritebackReport(run_id, dry_run)
@@ -165,7 +202,8 @@ def run_writeback(settings: Settings, *, dry_run: bool = False, only: list[str] 
                 batches.append(file_batch(path, instance=inst, list_id=None, mapping=None))
             except (ValueError, KeyError, OSError) as exc:
                 report.errors.append(f"inbox file {path.name}: {exc}")
-    _execute(settings, batches, report, dry_run=dry_run, console=console, progress=progress, hooks=hooks)
+    _execute(settings, batches, report, dry_run=dry_run, console=console, progress=progress, hooks=hooks,
+             allow_destructive=allow_destructive)
     if not dry_run:
         _archive_settled_inbox_files(settings, batches)
     report.elapsed_s = time.perf_counter() - t0
@@ -221,11 +259,15 @@ def _pick_instance(settings: Settings, instance: str | None, mapping: LeadMappin
 
 
 def _execute(settings: Settings, batches: list[Batch], report: WritebackReport, *, dry_run: bool,
-             console: Console | None, progress: bool | None, hooks: Hooks | None) -> None:
+             console: Console | None, progress: bool | None, hooks: Hooks | None,
+             allow_destructive: bool = False) -> None:
     by_instance: dict[str, list[Batch]] = {}
     for b in batches:
         report.warnings += [f"{b.source}: {w}" for w in b.warnings]
+        if b.unmapped:
+            report.unmapped_columns[b.source] = list(b.unmapped)
         by_instance.setdefault(b.instance, []).append(b)
+    totals = inventory(settings.duckdb_path) if any(b.operation.startswith("update_") for b in batches) else {}
     with WritebackLedger.for_state_dir(settings.state_dir) as ledger:
         for name, inst_batches in by_instance.items():
             try:
@@ -237,7 +279,8 @@ def _execute(settings: Settings, batches: list[Batch], report: WritebackReport, 
                 with _instance_lock(settings.state_dir, name):
                     _InstanceRun(settings, name, inst, ledger, report, dry_run=dry_run,
                                  console=console or Console(stderr=True), progress=progress,
-                                 hooks=hooks or Hooks()).run(inst_batches)
+                                 hooks=hooks or Hooks(), allow_destructive=allow_destructive,
+                                 totals=totals.get(name, {})).run(inst_batches)
             except (AuthError, PermissionDeniedError, _Abort) as exc:
                 report.errors.append(f"instance {name}: {exc}")
 
@@ -266,9 +309,10 @@ def _instance_lock(state_dir: Path, instance: str, timeout_s: float = 120.0) -> 
 class _InstanceRun:
     def __init__(self, settings: Settings, name: str, inst: InstanceSettings, ledger: WritebackLedger,
                  report: WritebackReport, *, dry_run: bool, console: Console, progress: bool | None,
-                 hooks: Hooks) -> None:
+                 hooks: Hooks, allow_destructive: bool = False, totals: Mapping[str, int] | None = None) -> None:
         self.settings, self.name, self.inst, self.ledger, self.report = settings, name, inst, ledger, report
         self.dry_run, self.console, self.progress, self.hooks = dry_run, console, progress, hooks
+        self.allow_destructive, self.totals = allow_destructive, dict(totals or {})
         self._client: DialerClient | None = None
         self._lock = threading.Lock()
         self._abort = threading.Event()
@@ -281,7 +325,10 @@ class _InstanceRun:
         if self._client is None:
             rate = self.settings.writeback_requests_per_second
             throttled = self.inst.model_copy(update={"requests_per_second": rate})
-            self._client = DialerClient.from_settings(self.name, throttled)
+            # the same persisted auth circuit as sync: a wrong password stops write-back too,
+            # across runs, after one failed login
+            self._client = DialerClient.from_settings(
+                self.name, throttled, breaker_store=AuthStateStore(self.settings.state_dir / "auth"))
         return self._client
 
     def add_lead_surface(self) -> str:
@@ -301,22 +348,110 @@ class _InstanceRun:
 
     # --- one instance ------------------------------------------------------------------
     def run(self, batches: list[Batch]) -> None:
+        """Plan every operation first (so the destructive guard sees the whole run), then send
+        them in OP_ORDER, each finished before the next."""
         state = self.ledger.latest(self.name)
         seen: dict[tuple[str, str], str] = {}
-        work: list[WorkItem] = []
         try:
+            planned: dict[str, list[WorkItem]] = {}
             for op in OP_ORDER:
                 for b in (b for b in batches if b.operation == op):
-                    work += self._plan(b, state, seen)
+                    planned.setdefault(op, []).extend(self._plan(b, state, seen))
+            refused = self._guard([it for op in OP_ORDER for it in planned.get(op, [])])
+            for op in OP_ORDER:
+                work = [it for it in planned.get(op, []) if id(it) not in refused]
                 if work:
                     if self.dry_run:
                         self._record_dry_run(work)
                     else:
                         self._send_all(work)
-                    work = []
         finally:
             if self._client is not None:
                 self._client.close()
+
+    # --- destructive guard -------------------------------------------------------------
+    def _guard(self, work: list[WorkItem]) -> set[int]:
+        """Hold back destructive rows over the per-run cap and list changes that reverse another
+        row's recent change; print every destructive row as a before → after diff.
+        Returns the ids of the refused items (not sent, not recorded: planned again next run)."""
+        refused: dict[int, str] = {}
+        if not self.allow_destructive:
+            refused.update(self._reversals(work))
+        share = self.settings.writeback_max_destructive_share
+        for unit in ("lists", "leads"):
+            items = [it for it in work if it.kinds and it.unit == unit]
+            if not items:
+                continue
+            total = self.totals.get(unit, 0)
+            allowed = cap(share, total)
+            count = len({it.request.list_id for it in items}) if unit == "lists" else len(items)
+            if count <= allowed:
+                continue
+            kinds = Counter(k for it in items for k in it.kinds)
+            what = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+            base = (f"{share:.0%} of {total} {unit} in the latest list_info snapshot" if total
+                    else "no list_info snapshot to measure the share against")
+            msg = f"{count} {unit} would change destructively ({what}): over the cap of {allowed} ({base})"
+            if self.allow_destructive:
+                self.report.warnings.append(f"instance {self.name}: {msg}; sent anyway (--allow-destructive)")
+                continue
+            self.report.errors.append(f"instance {self.name}: {msg}; none of them sent. Check the plan "
+                                      "(dry run: `dialsync writeback run --dry-run`), then re-run with "
+                                      "--allow-destructive if it is right")
+            for it in items:
+                refused.setdefault(id(it), "refused: over the cap")
+        for it in work:
+            if id(it) in refused:
+                self.report.count(it.source, "refused")
+        self._show_destructive(work, refused)
+        return set(refused)
+
+    def _reversals(self, work: list[WorkItem]) -> dict[int, str]:
+        """update_list rows that would undo what another row applied to the same list within
+        REVERSAL_WINDOW (deactivate after a reset or an activation, re-activate or reset after a
+        deactivation): two plans fighting over a list are stopped and named, not run daily."""
+        lists = [it for it in work if it.operation == "update_list" and it.request.list_id]
+        if not lists:
+            return {}
+        since = datetime.now(UTC) - REVERSAL_WINDOW
+        recent: dict[str, list[dict[str, object]]] = {}
+        for r in self.ledger.applied_since(self.name, ("add_list", "update_list"), since):
+            lid = str(dict(r["params"]).get("list_id", ""))  # type: ignore[call-overload]
+            recent.setdefault(lid, []).append(r)
+        out: dict[int, str] = {}
+        for it in lists:
+            p = it.request.params
+            for r in recent.get(it.request.list_id or "", []):
+                q: dict[str, str] = r["params"]  # type: ignore[assignment]
+                if r["row_key"] == it.row_key:
+                    continue
+                if reverses(p, q):
+                    applied = "; ".join(f"{k}={v}" for k, v in q.items() if k in ("active", "reset_list"))
+                    self.report.errors.append(
+                        f"instance {self.name}: {it.source} row {it.row_key} ({format_diff(it.diff) or p}) would "
+                        f"undo {r['row_key']} ({applied}) applied to list {it.request.list_id} at "
+                        f"{r['finished_at']}: not sent (fix the plans, or --allow-destructive)")
+                    out[id(it)] = f"refused: undoes {r['row_key']}"
+                    break
+        return out
+
+    def _show_destructive(self, work: list[WorkItem], refused: Mapping[int, str]) -> None:
+        shown = [it for it in work if it.kinds or id(it) in refused]
+        if not shown:
+            return
+        verb = "would send" if self.dry_run else "sending"
+        for it in shown:
+            self.report.destructive.append({"instance": self.name, "row_key": it.row_key,
+                                            "change": ", ".join(it.kinds), "diff": format_diff(it.diff),
+                                            "verdict": refused.get(id(it), verb)})
+        t = RichTable(title=f"destructive changes to {self.name} (field: before → after)")
+        for col in ("row_key", "change", "diff", "verdict"):
+            t.add_column(col, overflow="fold")
+        for d in self.report.destructive[-len(shown):][:SHOW_DRY_RUN_ROWS]:
+            t.add_row(d["row_key"], d["change"], d["diff"], d["verdict"])
+        if len(shown) > SHOW_DRY_RUN_ROWS:
+            t.caption = f"… and {len(shown) - SHOW_DRY_RUN_ROWS} more (report.destructive)"
+        self.console.print(t)
 
     def _plan(self, batch: Batch, state: dict[tuple[str, str], Entry],
               seen: dict[tuple[str, str], str]) -> list[WorkItem]:
@@ -341,7 +476,8 @@ class _InstanceRun:
             reasons = list(bad.get(key, []))
             first = seen.get((batch.operation, key))
             if first is not None:
-                reasons.append(Rejection(key, "row_key", f"duplicate row key (also in {first})", preview(key)))
+                reasons.append(Rejection(key, "row_key", f"duplicate row key (also in {first})", preview(key),
+                                         row=row.get(ROW_NUMBER)))  # type: ignore[arg-type]
             else:
                 seen[(batch.operation, key)] = f"{batch.source} row {i}"
             prev = state.get((batch.operation, key))
@@ -364,7 +500,11 @@ class _InstanceRun:
                     and prev.lead_id:
                 # the lead exists: a changed row updates it instead of adding a second one
                 req = _as_update(req, prev)
-            items.append(WorkItem(batch.source, self.name, batch.operation, key, h, req, prev))
+            unit, kinds = destructive_changes(batch.operation, req.params)
+            items.append(WorkItem(batch.source, self.name, batch.operation, key, h, req, prev,
+                                  row=row.get(ROW_NUMBER), unit=unit, kinds=kinds,  # type: ignore[arg-type]
+                                  diff=row_diff(row, req.params) if kinds or batch.operation == "update_list"
+                                  else []))
         if invalid_records:
             self.ledger.record_many(invalid_records)
         return items
@@ -423,7 +563,9 @@ class _InstanceRun:
             t.add_column(col, overflow="fold")
         for it in work[:SHOW_DRY_RUN_ROWS]:
             shown = " ".join(f"{k}={v}" for k, v in it.request.params.items())
-            t.add_row(it.source, it.row_key, it.request.function, shown[:200])
+            if it.diff:  # an update of something that exists: show what changes
+                shown = f"{shown[:150]}  ({format_diff(it.diff)})"
+            t.add_row(it.source, it.row_key, it.request.function, shown[:300])
         if len(work) > SHOW_DRY_RUN_ROWS:
             t.caption = f"… and {len(work) - SHOW_DRY_RUN_ROWS} more"
         self.console.print(t)
@@ -514,6 +656,11 @@ class _InstanceRun:
             status = result.outcome
             self.ledger.finish(entry_id, status=status, message=result.message, lead_id=result.lead_id,
                                list_id=result.list_id, notices=result.notices)
+            if status == "rejected":
+                with self._lock:
+                    if len(self.report.rejections) < 1000:
+                        self.report.rejections.append(Rejection(it.row_key, "dialer", f"refused: {result.message}",
+                                                                "", row=it.row))
             break
         with self._lock:
             if sent:

@@ -328,17 +328,25 @@ def known_fields(operation: str, dialect: str = "non_agent_api") -> frozenset[st
 
 
 # --- validation --------------------------------------------------------------------------
+#: Metadata column with the row's number in its file (spreadsheet numbering: CSV header is row 1).
+ROW_NUMBER = "_row_number"
+
+
 @dataclass(frozen=True)
 class Rejection:
-    """Why a row is not sent: which field broke which rule, with a short, safe preview."""
+    """Why a row is not sent (or was refused): the row (file row number and row_key), which field
+    broke which rule, with a short, safe preview — enough to find and fix it without the ledger."""
 
     row_key: str
     field: str
     rule: str
     value_preview: str
+    row: int | None = None  # row number in the lead file; None for model rows
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.rule} (got {self.value_preview})"
+        where = f"row {self.row} " if self.row is not None else ""
+        got = f" (got {self.value_preview})" if self.value_preview else ""
+        return f"{where}[{self.row_key}] {self.field}: {self.rule}{got}"
 
 
 @dataclass
@@ -462,6 +470,11 @@ def _cross_field(table: pa.Table, operation: str, dialect: str) -> list[tuple[pa
             ok = pc.or_(ok, pc.and_(pc.match_substring(method, token), has[key]))
         out.append((pc.invert(ok), "search_method",
                     "needs the value it searches by (lead_id, vendor_lead_code or phone_number)"))
+        # documented: "If no list_id is defined, the search_location will be assumed as SYSTEM"
+        narrowed = pc.or_(eq("search_location", "LIST"), eq("search_location", "CAMPAIGN"))
+        out.append((pc.and_(narrowed, missing("list_id")), "list_id",
+                    "required with search_location LIST/CAMPAIGN (without it the server searches the whole "
+                    "SYSTEM)"))
         insert = eq("insert_if_not_found", "Y")
         out.append((pc.and_(insert, missing("phone_number")), "phone_number", "required when insert_if_not_found=Y"))
         out.append((pc.and_(insert, missing("list_id")), "list_id", "required when insert_if_not_found=Y"))
@@ -493,6 +506,8 @@ def validate_table(
     keys = (table.column(key_column).to_pylist() if key_column in table.column_names
             else [str(i) for i in range(n)])
     keys = [str(k) if k is not None else f"row {i}" for i, k in enumerate(keys)]
+    row_numbers: list[int | None] = (table.column(ROW_NUMBER).to_pylist() if ROW_NUMBER in table.column_names
+                                     else [None] * n)
     fields = [c for c in table.column_names if not c.startswith(META_PREFIX)]
     reserved = [c for c in fields if c in RESERVED]
     if reserved:
@@ -533,7 +548,7 @@ def validate_table(
     invalid = set()
     for (i, name), rule_text in sorted(failures.items()):
         value = cols[name][i].as_py() if name in cols else None
-        rejections.append(Rejection(keys[i], name, rule_text, preview(value)))
+        rejections.append(Rejection(keys[i], name, rule_text, preview(value), row=row_numbers[i]))
         invalid.add(i)
     valid = pa.array([i not in invalid for i in range(n)], pa.bool_())
     return Validation(rejections, valid, customs)

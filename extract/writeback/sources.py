@@ -6,7 +6,9 @@ Contract of a `wb_*` model (any schema of the published DuckDB, dbt builds them 
 - `operation` — `add_lead` | `update_lead` | `add_list` | `update_list`,
 - `row_key`   — a stable identity of the change (the ledger diffs on it),
 - every other column named exactly like the API parameter it fills (NULL = not sent);
-  columns starting with `_` are explanation for analysts and are never sent.
+  columns starting with `_` are explanation for analysts and are never sent;
+  `_before_<param>` (and `_after_<x>` for a value that is not a parameter) let the dry run show a
+  change as `param: before → after`.
 
 A lead file (CSV or Parquet) becomes add_lead rows through a `LeadMapping` (a
 `mapping.toml` next to the file or in the inbox, or CLI flags): file column → add_lead
@@ -28,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from extract.writeback.fields import ADD_LEAD_LMAPI, OPERATIONS, normalize_table
+from extract.writeback.fields import ADD_LEAD_LMAPI, OPERATIONS, ROW_NUMBER, normalize_table
 
 META_COLUMNS = ("instance", "operation", "row_key")
 LEAD_FILE_SUFFIXES = (".csv", ".parquet", ".pq")
@@ -44,6 +46,7 @@ class Batch:
     table: pa.Table
     warnings: list[str] = field(default_factory=list)
     path: Path | None = None  # inbox file, moved to processed/ once every row is settled
+    unmapped: list[str] = field(default_factory=list)  # lead-file columns not sent (reported, never silent)
 
 
 # --- dbt models --------------------------------------------------------------------------
@@ -184,11 +187,14 @@ def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
 
 
-def apply_mapping(table: pa.Table, mapping: LeadMapping, *, list_id: str | None) -> tuple[pa.Table, list[str]]:
-    """File columns → add_lead fields + custom fields + `_row_key`. Returns (table, warnings)."""
+def apply_mapping(table: pa.Table, mapping: LeadMapping, *, list_id: str | None,
+                  first_row: int = 1) -> tuple[pa.Table, list[str]]:
+    """File columns → add_lead fields + custom fields + `_row_key` + `_row_number` (``first_row`` is
+    the number of the first data row: 2 for a CSV with its header, as a spreadsheet shows it).
+    Returns (table, unmapped file columns)."""
     known = set(ADD_LEAD_LMAPI)
     cols: dict[str, pa.ChunkedArray] = {}
-    warnings: list[str] = []
+    unmapped: list[str] = []
     n = table.num_rows
     for src in table.column_names:
         if src in mapping.columns:
@@ -200,7 +206,7 @@ def apply_mapping(table: pa.Table, mapping: LeadMapping, *, list_id: str | None)
         elif _norm(src) in known:
             target = _norm(src)
         else:
-            warnings.append(f"column {src!r} is not mapped to an add_lead field and is ignored")
+            unmapped.append(src)
             continue
         if target in cols:
             raise ValueError(f"mapping: two columns map to {target!r}")
@@ -220,13 +226,39 @@ def apply_mapping(table: pa.Table, mapping: LeadMapping, *, list_id: str | None)
     key_parts = [pc.fill_null(out.column(k) if k in out.column_names else table.column(k), "")
                  for k in mapping.key]
     row_key = pc.binary_join_element_wise(*key_parts, ":") if key_parts else pa.array([str(i) for i in range(n)])
-    return out.append_column("_row_key", row_key), warnings
+    out = out.append_column("_row_key", row_key)
+    return out.append_column(ROW_NUMBER, pa.array(range(first_row, first_row + n), pa.int64())), unmapped
 
 
 def file_batch(path: Path, *, instance: str, list_id: str | None, mapping: LeadMapping | None) -> Batch:
+    """A lead file as add_lead rows. Columns no mapping names are reported (warnings and
+    ``unmapped``), never dropped silently: a misspelt header would otherwise lose a field on every lead."""
     mapping = mapping or find_mapping(path) or LeadMapping()
-    table, warnings = apply_mapping(read_lead_file(path), mapping, list_id=list_id)
-    return Batch(f"file:{Path(path).name}", instance, "add_lead", table, warnings, path=Path(path))
+    path = Path(path)
+    first_row = 1 if path.suffix.lower() in (".parquet", ".pq") else 2
+    table, unmapped = apply_mapping(read_lead_file(path), mapping, list_id=list_id, first_row=first_row)
+    warnings = [f"column {c!r} is not mapped to an add_lead field or custom field: not loaded "
+                "(map it with --map/--custom or mapping.toml, or remove it)" for c in unmapped]
+    return Batch(f"file:{path.name}", instance, "add_lead", table, warnings, path=path, unmapped=unmapped)
+
+
+def inventory(db_path: Path) -> dict[str, dict[str, int]]:
+    """Lists and leads per instance in the latest list_info snapshot of the published DuckDB:
+    what the destructive-change cap is a share of. Empty when there is no snapshot."""
+    if not Path(db_path).exists():
+        return {}
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        found = con.execute("SELECT count(*) FROM information_schema.tables "
+                            "WHERE table_schema = 'raw' AND table_name = 'list_info'").fetchone()
+        if not found or not found[0]:
+            return {}
+        rows = con.execute(
+            "SELECT _instance, count(*), sum(leads) FROM ("
+            " SELECT _instance, list_id, max(TRY_CAST(all_leads_count AS BIGINT)) AS leads FROM ("
+            "  SELECT * FROM raw.list_info"
+            "  QUALIFY _partition_date = max(_partition_date) OVER (PARTITION BY _instance)) GROUP BY ALL"
+            ") GROUP BY ALL").fetchall()
+    return {str(i): {"lists": int(n or 0), "leads": int(m or 0)} for i, n, m in rows}
 
 
 def inbox_files(inbox: Path) -> list[Path]:

@@ -1,4 +1,5 @@
--- Write-back: create the lists a campaign plan needs (seed campaign_list_plan) and bring
+-- Write-back: create the lists a campaign plan needs (writeback_list_plan: seed campaign_list_plan,
+-- plus the shipped example only when var wb_examples is on) and bring
 -- planned attributes to existing ones.
 --   * a planned list the dialer does not report (latest list_info snapshot) → add_list;
 --   * a planned list that exists with a different name, campaign or active flag → update_list
@@ -9,16 +10,7 @@
 {{ config(schema='writeback', materialized='table') }}
 
 with plan as (
-    select
-        trim(instance)                          as instance,
-        trim(cast(list_id as varchar))          as list_id,
-        trim(list_name)                         as list_name,
-        trim(campaign_id)                       as campaign_id,
-        upper(coalesce(nullif(trim(active), ''), 'Y')) as active,
-        nullif(trim(list_description), '')      as list_description,
-        nullif(trim(reset_time), '')            as reset_time,
-        cast(expiration_date as date)           as expiration_date
-    from {{ ref('campaign_list_plan') }}
+    select * from {{ ref('writeback_list_plan') }}
 ),
 
 latest as (
@@ -50,7 +42,10 @@ select
     reset_time,
     strftime(expiration_date, '%Y-%m-%d')       as expiration_date,
     cast(null as varchar)                       as insert_if_not_found,
-    'missing'                                   as _reason
+    'missing'                                   as _reason,
+    cast(null as varchar)                       as _before_active,
+    cast(null as varchar)                       as _before_list_name,
+    cast(null as varchar)                       as _before_campaign_id
 from joined
 where not list_exists
 
@@ -74,7 +69,11 @@ select
              case when list_name is distinct from current_name then 'name' end,
              case when campaign_id is distinct from current_campaign then 'campaign' end,
              case when active is distinct from current_active then 'active' end)
-                                                as _reason
+                                                as _reason,
+    -- the dry run shows each change as before → after
+    current_active                              as _before_active,
+    current_name                                as _before_list_name,
+    current_campaign                            as _before_campaign_id
 from joined
 where list_exists
   and (list_name is distinct from current_name
