@@ -32,19 +32,30 @@ CROCO = frozenset({"crocodial"})
 class KeySource:
     """Where the keys of a fan-out come from: a column of another raw table's partition.
 
-    With ``via``, the column's values are not the keys themselves: each value is sent to the
-    function ``via`` (as ``via_param``, plus ``date``) and the keys are read from
-    ``via_column`` of its answers. ``when_missing`` restricts a source to instances that
-    lack that endpoint (a plain VICIdial has no CDR reports to take dialed numbers from).
+    ``when_missing`` restricts a source to instances that lack that endpoint (a plain
+    VICIdial has no CDR reports to take dialed numbers from).
     """
 
     table: str
     column: str
     same_day: bool = True  # False: latest partition of a snapshot table
-    via: str | None = None
-    via_param: str = ""
-    via_column: str = ""
     when_missing: str | None = None
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Ask every request once per value of ``param`` and tag its rows with ``column`` = value.
+
+    For answers that do not say which variant they are (phone_number_log ``type=OUT`` and
+    ``type=IN`` rows look alike; ``type=ALL`` cannot be told apart).
+    """
+
+    param: str
+    values: tuple[str, ...]
+    column: str
+
+
+PER_DIRECTION = (Variant("type", ("OUT", "IN"), "direction"),)
 
 
 @dataclass(frozen=True)
@@ -61,7 +72,15 @@ class Endpoint:
     fanout: Fanout = "single"
     key_param: str | None = None  # request param that carries the fan-out key
     keys: tuple[KeySource, ...] = ()
-    limit_split: Literal["halve", "none"] = "none"  # what to do when a response hits the result limit
+    variants: tuple[Variant, ...] = ()  # each request once per value, rows tagged (see Variant)
+    #: at the result limit: halve the key batch, fail ("none"), or keep the rows and warn
+    #: ("warn": nothing finer to ask, e.g. lead_status_search has only status + date);
+    #: "tenant_profile" / "users": re-ask by the report's own filters (`extract.split.FILTERS`)
+    limit_split: Literal["halve", "none", "warn", "tenant_profile", "users"] = "none"
+    limit_setting: str = "result_limit"  # the InstanceSettings field holding the server's limit
+    #: an HTTP 500 means "this API user may not" (lead_status_search for a campaign-restricted
+    #: user dies in SQL, PHP 8 answers 500): a permission error, never retried
+    server_error_is_permission: bool = False
     restate: bool = False  # past partitions change after the day (CDRs, dispositions)
     keep_day_column: str | None = None  # drop rows whose value in this datetime column is not the day
     description: str = ""
@@ -89,19 +108,23 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     # --- croco-dial goReports: one request per day ----------------------------------------
     Endpoint("outbound_cdr", "goapi", "outbound_cdr", "goapi:outbound_cdr",
              ("outbound_cdr", "outbound_cdr_summary"), CROCO, module="goReports", params=_DAY,
-             restate=True, description="Outbound calls, one row per call; summary rows per campaign."),
+             restate=True, limit_split="tenant_profile",
+             description="Outbound calls, one row per call; summary rows per campaign."),
     Endpoint("inbound_cdr", "goapi", "inbound_cdr", "goapi:inbound_cdr", ("inbound_cdr",), CROCO,
-             module="goReports", params=_DAY, restate=True, description="Inbound calls (uniq1)."),
+             module="goReports", params=_DAY, restate=True, limit_split="tenant_profile",
+             description="Inbound calls (uniq1)."),
     Endpoint("agent_cdr", "goapi", "agent_cdr", "goapi:agent_cdr", ("agent_cdr",), CROCO,
-             module="goReports", params=_DAY, restate=True, description="Calls per agent."),
+             module="goReports", params=_DAY, restate=True, limit_split="tenant_profile",
+             description="Calls per agent."),
     Endpoint("agent_report", "goapi", "exportAgentReport", "goapi:agent_report",
              ("agent_report", "agent_report_summary"), CROCO, module="goReports", params=_DAY,
-             restate=True, description="Agent activity per user × portfolio, Summary/Average/Max/Min."),
+             restate=True, limit_split="users",
+             description="Agent activity per user × portfolio, Summary/Average/Max/Min."),
     Endpoint("agent_calls_report", "goapi", "agent_calls_report", "goapi:agent_calls_report",
              ("agent_calls_report",), CROCO, module="goReports", params=_DAY, restate=True,
-             description="Calls summary per agent."),
+             limit_split="tenant_profile", description="Calls summary per agent."),
     Endpoint("pause_report", "goapi", "exportPauseReport", "goapi:pause_report", ("pause_report",),
-             CROCO, module="goReports", params=_DAY, restate=True,
+             CROCO, module="goReports", params=_DAY, restate=True, limit_split="users",
              description="Pause seconds per agent and installation-specific pause code (long)."),
     Endpoint("inbound_summary_stats", "goapi", "inbound_summary_stats", "goapi:inbound_summary_stats",
              ("inbound_summary_stats",), CROCO, module="goReports", params=_DAY, restate=True,
@@ -127,8 +150,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("agent_stats_export", "non_agent_api", "agent_stats_export", "vicidial:agent_stats_export",
              ("agent_stats_export",), ALL_PLATFORMS,
              params={"datetime_start": "{day} 00:00:00", "datetime_end": "{day} 23:59:59",
-                     "time_format": "S", **_TEXT},
-             restate=True, description="Agent time and calls per user."),
+                     "time_format": "S", "group_by_campaign": "YES", **_TEXT},
+             restate=True,
+             description="Agent time and calls per user × campaign (group_by_campaign: exact figures; "
+                         "2.14-96 ignores it and answers per user)."),
     Endpoint("call_status_stats", "non_agent_api", "call_status_stats", "vicidial:call_status_stats",
              ("call_status_stats",), NON_AGENT, params={"campaigns": "---ALL---", "query_date": "{day}"},
              restate=True, description="Calls per campaign/in-group with hourly and status breakdowns."),
@@ -137,15 +162,20 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              params={"campaigns": "ALLCAMPAIGNS", "ingroups": "ALLGROUPS", "query_date": "{day}",
                      "end_date": "{day}", "status_breakdown": "1"},
              restate=True, description="Calls per campaign/in-group and status (long)."),
+    Endpoint("lead_status_search", "non_agent_api", "lead_status_search", "vicidial:lead_status_search",
+             ("lead_status_search",), NON_AGENT, params={"date": "{day}"},
+             fanout="per_key", key_param="status", keys=(KeySource("call_dispo_report", "status"),),
+             limit_split="warn", limit_setting="lead_search_limit", server_error_is_permission=True, restate=True,
+             description="Leads called that day, per status of the day's call_dispo_report (current lead fields)."),
     Endpoint("phone_number_log", "non_agent_api", "phone_number_log", "vicidial:phone_number_log",
-             ("phone_number_log",), ALL_PLATFORMS, params={"detail": "ALL", "type": "ALL", **_TEXT},
+             ("phone_number_log",), ALL_PLATFORMS, params={"detail": "ALL", **_TEXT},
              fanout="phone_numbers", key_param="phone_number",
              keys=(KeySource("outbound_cdr", "dst"), KeySource("inbound_cdr", "src"),
                    KeySource("did_log_export", "caller_id_number"),
-                   KeySource("call_dispo_report", "status", via="lead_status_search", via_param="status",
-                             via_column="phone_number", when_missing="outbound_cdr")),
-             limit_split="halve", restate=True, keep_day_column="call_date",
-             description="Every call to the numbers dialed that day; rows kept when call_date is the day."),
+                   KeySource("lead_status_search", "phone_number", when_missing="outbound_cdr")),
+             variants=PER_DIRECTION, limit_split="halve", restate=True, keep_day_column="call_date",
+             description="Every call to the numbers dialed that day, asked per direction (type=OUT, type=IN); "
+                         "rows kept when call_date is the day."),
     Endpoint("did_log_export", "non_agent_api", "did_log_export", "vicidial:did_log_export",
              ("did_log_export",), ALL_PLATFORMS, params={"date": "{day}", **_TEXT},
              fanout="per_key", key_param="phone_number",

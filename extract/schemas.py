@@ -108,6 +108,20 @@ SCHEMAS: dict[str, dict[str, ColType]] = {
         "phone_number": "str", "call_date": "datetime", "list_id": "str",
         "length_in_sec": "seconds", "lead_status": "str", "hangup_reason": "str",
         "call_status": "str", "source_id": "str", "user": "str",
+        "direction": "str",  # OUT | IN: the request's `type`, tagged by the sync (Endpoint.variants)
+    },
+    # record blocks; the documented block has only lead_id..phone_number, the real one every
+    # vicidial_list column; custom fields arrive as drift columns
+    "lead_status_search": {
+        "lead_id": "int", "entry_date": "datetime", "modify_date": "datetime", "status": "str",
+        "user": "str", "vendor_lead_code": "str", "source_id": "str", "list_id": "str",
+        "gmt_offset_now": "float", "called_since_last_reset": "str", "phone_code": "str",
+        "phone_number": "str", "title": "str", "first_name": "str", "middle_initial": "str",
+        "last_name": "str", "address1": "str", "address2": "str", "address3": "str", "city": "str",
+        "state": "str", "province": "str", "postal_code": "str", "country_code": "str",
+        "gender": "str", "date_of_birth": "str", "alt_phone": "str", "email": "str",
+        "security_phrase": "str", "comments": "str", "called_count": "int",
+        "last_local_call_time": "datetime", "rank": "int", "owner": "str", "entry_list_id": "str",
     },
     "did_log_export": {
         "did_number": "str", "call_date": "datetime", "caller_id_number": "str",
@@ -158,7 +172,8 @@ SCHEMAS: dict[str, dict[str, ColType]] = {
 }
 
 OPTIONAL: dict[str, frozenset[str]] = {
-    # documented 17-column form vs real 20-column form; campaign_id only with group_by_campaign
+    # documented 17-column form vs real 20-column form vs 2017's 16+1; campaign_id only with
+    # group_by_campaign on servers that have it (not 2.14-96)
     "agent_stats_export": frozenset({"campaign_id", "total_wait_time", "wait_time", "talk_time",
                                      "dispo_time", "dead_time"}),
     "list_info": frozenset({"all_leads_count", "new_leads_count"}),
@@ -166,6 +181,11 @@ OPTIONAL: dict[str, frozenset[str]] = {
     "hopper": frozenset({"campaign_id"}),
     "did_log_export": frozenset({"phone_number"}),
     "recording_lookup": frozenset({"agent_user"}),
+    "lead_status_search": frozenset({
+        "entry_date", "modify_date", "called_since_last_reset", "title", "first_name", "middle_initial",
+        "last_name", "address1", "address2", "address3", "city", "state", "province", "postal_code",
+        "country_code", "gender", "date_of_birth", "alt_phone", "email", "security_phrase", "comments",
+        "called_count", "last_local_call_time", "rank", "owner", "entry_list_id"}),
     # getAllProfiles without the richer ``profiles.rows`` block
     "profiles": frozenset({"id", "disposition_set", "action"}),
 }
@@ -182,10 +202,11 @@ GRAIN: dict[str, tuple[str, ...]] = {
     "pause_report": ("user", "pause_code"),
     "inbound_summary_stats": ("calldate",),
     "agent_summary_stats": ("USER",),
-    "agent_stats_export": ("user",),
+    "agent_stats_export": ("campaign_id", "user"),  # campaign_id NULL where the server has no group_by_campaign
     "call_dispo_report": ("campaign", "status"),
     "call_status_stats": ("campaign_id",),
-    "phone_number_log": ("phone_number", "call_date", "list_id", "user"),
+    "phone_number_log": ("direction", "phone_number", "call_date", "list_id", "user"),
+    "lead_status_search": ("lead_id",),
     "did_log_export": ("did_number", "call_date", "caller_id_number"),
     "recording_lookup": ("recording_id",),
     "users": ("user",),

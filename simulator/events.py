@@ -184,7 +184,7 @@ def _ts(local_epoch: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
 # Categorical columns are generated as small-int codes into these vocabularies (object arrays
 # of strings would dominate the run time) and become Arrow strings with one `take` at the end.
 STATUS_VOCAB = ("NEW", "SALE", "NI", "DNC", "CALLBK", "A", "AA", "B", "NA", "DC", "DROP", "TIMEOT", "AFTHRS",
-                "XFER", "DEC", "LD", "LIP", "VRF", "WIT")
+                "XFER", "DEC", "LD", "LIP", "VRF", "WIT", "APPSET")
 TERM_VOCAB = ("AGENT", "CALLER", "NONE", "ABANDON", "SYSTEM", "QUEUETIMEOUT", "AFTERHOURS")
 CARRIER_VOCAB = ("Answer", "No Answer", "Busy", "Failed")
 STATE_VOCAB = ("PAUSE", "WAIT", "TALK", "DEAD", "DISPO")
@@ -307,6 +307,13 @@ def _generate(world: World, day: date, store: LeadStore | None, lt: _LocalTime, 
         m = kind == k
         status[m] = _pick(rng_c, names, probs, int(m.sum()))
     status[rng_c.random(M) < p_sale] = S["SALE"]
+    # a campaign's own sale status (world.campaign_statuses): half of its sales are APPSET; a
+    # generator of its own keeps every other draw of the day unchanged
+    own = world.campaign_statuses
+    appset_camps = [cidx_of[c] for c in own.filter(pc.equal(own["status"], "APPSET"))["campaign_id"].to_pylist()]
+    rng_s = np.random.default_rng([world.seed, ordinal, 6])
+    appset = (status == S["SALE"]) & np.isin(c_of_cycle, appset_camps) & (rng_s.random(M) < 0.5)
+    status[appset] = S["APPSET"]
     no_conn = (kind == 1) & np.isin(status, [S["NA"], S["B"]])
     talk = np.where(no_conn, 0, talk)
     talk = np.where(status == S["A"], np.minimum(talk, rng_c.integers(5, 40, M)), talk)

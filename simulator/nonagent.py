@@ -18,6 +18,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from starlette.responses import Response
+
 from simulator import nonagent_leads as leads
 from simulator import nonagent_reports as reports
 from simulator.nonagent_auth import authenticate, clean_credential, function_denied, now, realism, tz
@@ -94,14 +96,17 @@ def _php_num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else str(v)
 
 
-def _respond(result: str | TextResponse) -> tuple[bytes, str]:
+def _respond(result: str | TextResponse) -> tuple[bytes, str] | Response:
     if isinstance(result, TextResponse):
+        if result.status != 200:  # a PHP fatal error: the only non-200 the script produces
+            return Response(result.body, status_code=result.status, media_type=result.content_type)
         return result.body, result.content_type
     return result.encode("utf-8"), HTML
 
 
-def handle(params: Any, ctx: Any, surface: str = "vicidial") -> tuple[bytes, str]:
-    """Serve one request of the VICIdial-family text API; returns (body, content type)."""
+def handle(params: Any, ctx: Any, surface: str = "vicidial") -> tuple[bytes, str] | Response:
+    """Serve one request of the VICIdial-family text API; returns (body, content type), or a
+    Response when the real server would fail with another HTTP status."""
     realism_ = realism(ctx)
     function = _CLEAN_FUNCTION.sub("", _first(params, "function"))
     if function == "version":
@@ -123,7 +128,8 @@ def handle(params: Any, ctx: Any, surface: str = "vicidial") -> tuple[bytes, str
 
 def handle_text(params: Any, ctx: Any, surface: str = "vicidial") -> str:
     """Convenience for tests and tools: the body as text."""
-    return handle(params, ctx, surface)[0].decode("utf-8")
+    out = handle(params, ctx, surface)
+    return bytes(out.body).decode("utf-8") if isinstance(out, Response) else out[0].decode("utf-8")
 
 
 __all__ = ["FUNCTIONS", "SURFACE_FUNCTIONS", "handle", "handle_text", "version_line"]

@@ -4,6 +4,12 @@ agent_stats_export, call_dispo_report, call_status_stats, phone_number_log, did_
 recording_lookup and lead_status_search all read the same `DayLog`s the goAPI reports and
 `/_sim/truth` read, so every surface agrees. Aggregations are pyarrow group-bys; the only
 Python loops run over output rows of a few dozen (campaigns, statuses), never over calls.
+
+`realism=real` prints what a running server prints, quirks included (api-facts.md, "Measured
+against a running non_agent_api.php"): call_dispo_report's permuted values, agent_stats_export's
+talk-includes-dead and first-row dispo double count, Dialer360's 2014-96 form, VDAD,
+lead_status_search's HTTP 500 for a campaign-restricted user. One module past 500 lines because
+the functions share the day-log access and its caches.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from simulator.nonagent_auth import flag, limit
+from simulator.nonagent_auth import limit
 from simulator.nonagent_leads import Call
 from simulator.nonagent_text import (
     PLAIN,
@@ -27,6 +33,7 @@ from simulator.nonagent_text import (
     format_pct,
     format_seconds,
     msg,
+    natcase_sorted,
     php_number,
     php_round,
     ratio,
@@ -150,10 +157,11 @@ DOCS_AGENT_COLUMNS = (*REAL_AGENT_COLUMNS[:16], "total_wait_time")
 
 def agent_totals(call: Call, start: datetime, end: datetime, agent_user: str | None,
                  by_campaign: bool) -> pa.Table:
-    """Seconds per state, pauses, sessions and handled calls per user (× campaign) in a window.
+    """Seconds per event-log state, pauses, sessions and handled calls per user (× campaign).
 
-    Definitions (VICIdial agent_log semantics): login = pause+wait+talk+dead+dispo;
-    total_talk = talk+dead (agent_log talk_sec includes dead time), talk = talk without dead.
+    `talk` is the TALK state (dead excluded); `first_dispo` is the seconds of the user's first
+    DISPO segment in the window (the row 2.14-202 counts twice). How these become the printed
+    columns is `agent_stats_export`'s business.
     """
     logs = _logs(call, start.date(), end.date())
     keys = ["user", "campaign_id"] if by_campaign else ["user"]
@@ -205,8 +213,10 @@ def agent_totals(call: Call, start: datetime, end: datetime, agent_user: str | N
         agg = agg.append_column("calls", pa.array([0] * agg.num_rows, pa.int64()))
     for c in ("sessions", "calls"):
         agg = agg.set_column(agg.schema.get_field_index(c), c, pc.cast(pc.fill_null(agg[c], 0), pa.int64()))
-    login = pc.add(pc.add(pc.add(agg["pause"], agg["wait"]), pc.add(agg["talk"], agg["dead"])), agg["dispo"])
-    agg = agg.append_column("login", login)
+    dispo = states.filter(pc.equal(states["state"], "DISPO")).sort_by([("start", "ascending")])
+    first = dispo.group_by("user", use_threads=False).aggregate([("seconds", "first")])
+    idx = pc.index_in(agg["user"], value_set=first["user"])
+    agg = agg.append_column("first_dispo", pc.fill_null(pc.take(first["seconds_first"], idx), 0))
     return agg.sort_by([(k, "ascending") for k in keys])
 
 
@@ -226,10 +236,13 @@ def agent_stats_export(call: Call) -> str:
         end = datetime.strptime(de, "%Y-%m-%d %H:%M:%S")
     except ValueError:
         return msg("ERROR", fn, "INVALID SEARCH PARAMETERS", data)
-    by_campaign = call.get("group_by_campaign") == "YES"
+    gen2017 = call.surface == "dialer360" and call.realism == "real"  # 2.14-96: no group_by_campaign yet
+    by_campaign = call.get("group_by_campaign") == "YES" and not gen2017
     agg = agent_totals(call, start, end, agent_user or None, by_campaign)
     if agg.num_rows == 0:
         return msg("ERROR", fn, "NO RECORDS FOUND", data)
+    agg = _printed_seconds(agg, double_count=call.realism == "real" and not gen2017 and not by_campaign,
+                           zero_when_no_calls=call.realism == "real" and not gen2017)
     tf = call.get("time_format") or "HF"
     agents = call.world.agents
     idx = pc.index_in(agg["user"], value_set=agents["user"])
@@ -242,7 +255,7 @@ def agent_stats_export(call: Call) -> str:
                                                   for x in agg["user"].to_pylist()]), full_name)
     calls = agg["calls"]
     total_calls = pc.sum(calls).as_py() or 0
-    total_talk = pc.add(agg["talk"], agg["dead"])
+    total_talk = agg["total_talk"]
     t = lambda arr: format_seconds(arr, tf)  # noqa: E731
     avg = lambda num, den: pc.cast(php_round(ratio(num, den), 0), pa.int64())  # noqa: E731
     out = {
@@ -256,6 +269,10 @@ def agent_stats_export(call: Call) -> str:
         "avg_pause_time": t(avg(agg["pause"], agg["pauses"])), "pause_pct": format_pct(agg["pause"], agg["login"]),
         "pauses_per_session": php_number(php_round(ratio(agg["pauses"], agg["sessions"]), 0)),
     }
+    if gen2017:  # 16 names in the header, a 17th unnamed value: wait time
+        out["wait_time"] = t(agg["wait"])
+        return render_table(pa.table(out), call.get("stage"), call.get("header"),
+                            header_names=list(out)[:16])
     if call.realism == "real":
         out.update({"wait_time": t(agg["wait"]), "talk_time": t(agg["talk"]), "dispo_time": t(agg["dispo"]),
                     "dead_time": t(agg["dead"])})
@@ -264,6 +281,28 @@ def agent_stats_export(call: Call) -> str:
     if by_campaign:
         out = {"campaign_id": agg["campaign_id"], **out}
     return render_table(pa.table(out), call.get("stage"), call.get("header"))
+
+
+def _printed_seconds(agg: pa.Table, *, double_count: bool, zero_when_no_calls: bool) -> pa.Table:
+    """The event-log seconds as the real server prints them (api-facts.md, measured).
+
+    agent_log's talk_sec contains dead_sec: `talk` becomes talk+dead and `total_talk` talk−dead
+    (customer talk); login = pause+wait+talk+dispo. 2.14-202 without group_by_campaign adds the
+    first agent-log row's dispo twice (`double_count`), and an agent with calls = 0 prints
+    wait/talk/dispo/dead as 0 while login and pause still hold them (`zero_when_no_calls`).
+    """
+    talk = pc.add(agg["talk"], agg["dead"])
+    dispo = pc.add(agg["dispo"], agg["first_dispo"]) if double_count else agg["dispo"]
+    login = pc.add(pc.add(pc.add(agg["pause"], agg["wait"]), talk), dispo)
+    cols = {"talk": talk, "total_talk": agg["talk"], "dispo": dispo, "wait": agg["wait"], "dead": agg["dead"]}
+    if zero_when_no_calls:
+        none = pc.equal(agg["calls"], 0)
+        cols = {k: pc.if_else(none, 0, v) for k, v in cols.items()}
+    out = agg
+    for name, col in cols.items():
+        i = out.schema.get_field_index(name)
+        out = out.set_column(i, name, col) if i >= 0 else out.append_column(name, col)
+    return out.append_column("login", login)
 
 
 def _api_accounts(call: Call) -> list[Any]:
@@ -282,27 +321,43 @@ def _select(value: str, universe: Sequence[str]) -> list[str]:
     return _dash_list(value)
 
 
-def _dispo_rows(call: Call, calls: pa.Table) -> list[tuple[str, pa.Table]]:
+def _dispo_rows(call: Call, calls: pa.Table) -> list[tuple[str, pa.Table, str]]:
+    """(label, its calls, kind of row) in print order: campaigns, in-groups, DIDs."""
     world = call.world
-    out: list[tuple[str, pa.Table]] = []
+    out: list[tuple[str, pa.Table, str]] = []
     outbound = calls.filter(pc.equal(calls["direction"], "OUT"))
     inbound = calls.filter(pc.equal(calls["direction"], "IN"))
     for c in _select(call.get("campaigns"), world.campaigns["campaign_id"].to_pylist()):
-        out.append((c, outbound.filter(pc.equal(outbound["campaign_id"], c))))
+        out.append((c, outbound.filter(pc.equal(outbound["campaign_id"], c)), "campaign"))
     for g in _select(call.get("ingroups"), world.ingroups["group_id"].to_pylist()):
-        out.append((g, inbound.filter(pc.equal(inbound["group_id"], g))))
+        out.append((g, inbound.filter(pc.equal(inbound["group_id"], g)), "ingroup"))
     dids = world.dids
     did_ids = _select(call.get("did_ids"), [str(x) for x in dids["did_id"].to_pylist()])
     by_id = dict(zip([str(x) for x in dids["did_id"].to_pylist()], dids["did_pattern"].to_pylist(), strict=True))
     patterns = [by_id[i] for i in did_ids if i in by_id]
     patterns += _select(call.get("did_patterns"), dids["did_pattern"].to_pylist())
     for p in dict.fromkeys(patterns):
-        out.append((p, inbound.filter(pc.equal(inbound["did"], p))))
+        out.append((p, inbound.filter(pc.equal(inbound["did"], p)), "did"))
     return out
 
 
+def _first_seen_statuses(rows: list[tuple[str, pa.Table]]) -> list[str]:
+    """The real header's status order: first seen over (campaign, status) of the outbound rows,
+    then (in-group, status), then (DID, status) — the SQL's `ORDER BY` per kind of row."""
+    seen: dict[str, None] = {}
+    for kind in ("campaign", "ingroup", "did"):
+        pairs = sorted((label, s) for label, t, k in rows for s in pc.unique(t["status"]).to_pylist() if k == kind)
+        seen.update(dict.fromkeys(s for _, s in pairs))
+    return list(seen)
+
+
 def call_dispo_report(call: Call) -> TextResponse:
-    """CSV by campaign, then in-group, then DID, then TOTAL; no trailing newline; text/plain."""
+    """CSV by campaign, then in-group, then DID, then TOTAL; no trailing newline; text/plain.
+
+    Real form: the header lists statuses first-seen (`_first_seen_statuses`) but every row
+    prints its values in PHP `strnatcasecmp` order of the status names (api-facts.md, measured).
+    Docs form: the header is printed in that same natural order, so header and values agree.
+    """
     fn = "call_dispo_report"
     u = call.user
     if u.user_level < 9 or not u.view_reports:
@@ -325,25 +380,22 @@ def call_dispo_report(call: Call) -> TextResponse:
     users = _dash_list(call.get("users"))
     if users:
         calls = calls.filter(pc.is_in(calls["user"], value_set=pa.array(users)))
-    rows = [(label, t) for label, t in _dispo_rows(call, calls) if t.num_rows]
+    rows = [r for r in _dispo_rows(call, calls) if r[1].num_rows]
     if not rows:
         return text_response("CAMPAIGN,TOTAL CALLS\nTOTAL,0", PLAIN)
     breakdown = call.get("status_breakdown") == "1"
     pct = breakdown and call.get("show_percentages") == "1"
-    # first-seen status order over the rows in print order
-    seen: dict[str, None] = {}
-    for _, t in rows:
-        for s in t.sort_by("call_date")["status"].unique().to_pylist():
-            seen.setdefault(s, None)
-    header_statuses = list(seen)
-    value_statuses = sorted(header_statuses) if flag(call.ctx, "call_dispo_header_bug") else header_statuses
+    header_statuses = _first_seen_statuses(rows)
+    value_statuses = natcase_sorted(header_statuses)
+    if call.realism == "docs":  # the documented form: values under their own header names
+        header_statuses = value_statuses
     counts = np.zeros((len(rows), len(value_statuses)), np.int64)
     pos = {s: i for i, s in enumerate(value_statuses)}
-    for r, (_, t) in enumerate(rows):
+    for r, (_, t, _) in enumerate(rows):
         for item in pc.value_counts(t["status"]).to_pylist():
             counts[r, pos[item["values"]]] = item["counts"]
     totals = counts.sum(axis=1)
-    labels = [label for label, _ in rows] + ["TOTAL"]
+    labels = [label for label, _, _ in rows] + ["TOTAL"]
     counts = np.vstack([counts, counts.sum(axis=0)])
     totals = np.append(totals, totals.sum())
     head = ["CAMPAIGN", "TOTAL CALLS"] + (header_statuses if breakdown else [])
@@ -386,8 +438,7 @@ def call_status_stats(call: Call) -> str:
     statuses = _dash_list(call.get("statuses"))
     if statuses:
         calls = calls.filter(pc.is_in(calls["status"], value_set=pa.array(statuses)))
-    st = world.statuses
-    human = st.filter(pc.equal(st["human_answered"], "Y"))["status"]
+    human = world.statuses_flagged("human_answered")  # campaign statuses carry their own flag
     calls = calls.append_column("hour", pc.hour(calls["call_date"]))
     calls = calls.append_column("human", pc.cast(pc.is_in(calls["status"], value_set=human), pa.int64()))
     outbound = calls.filter(pc.equal(calls["direction"], "OUT"))
@@ -477,12 +528,11 @@ def phone_number_log(call: Call) -> str:
     involved = _effective_leads(involved, calls)
     idx = pc.index_in(t["lead_id"], value_set=involved["lead_id"])
     lead = {n: pc.take(involved[n], idx) for n in ("status", "source_id")}
-    system_user = pc.if_else(pc.equal(t["direction"], "OUT"), "VDAD", "VDCL")
     out = pa.table({
         "phone_number": t["phone_number"], "call_date": pc.strftime(t["call_date"], "%Y-%m-%d %H:%M:%S"),
         "list_id": t["list_id"], "length_in_sec": t["length_in_sec"], "lead_status": lead["status"],
         "hangup_reason": t["term_reason"], "call_status": t["status"], "source_id": lead["source_id"],
-        "user": pc.coalesce(t["user"], system_user),
+        "user": pc.coalesce(t["user"], pa.scalar("VDAD")),  # measured: VDAD when no agent took the call
     })
     return render_table(out, call.get("stage"), call.get("header"))
 
@@ -589,12 +639,16 @@ LEAD_FIELDS_ORDER = ("lead_id", "entry_date", "modify_date", "status", "user", "
                      "entry_list_id")
 
 
-def lead_status_search(call: Call) -> str:
+def lead_status_search(call: Call) -> str | TextResponse:
     """Leads whose calls on `date` ended with `status` (outbound and inbound logs), current fields."""
     fn = "lead_status_search"
     u = call.user
     if u.user_level < 7 or not u.modify_leads:
         return msg("ERROR", fn, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", [u.user, int(u.modify_leads)])
+    if u.allowed_campaigns is not None and call.realism == "real":
+        # The campaign restriction is spliced into the SQL in a way MySQL rejects; PHP 8 turns the
+        # mysqli exception into a fatal error: HTTP 500, empty body (api-facts.md, measured).
+        return TextResponse(body=b"", status=500)
     status, day_s, lead_id = call.get("status"), call.get("date"), call.get("lead_id")
     data = [u.user, status, day_s, lead_id]
     day = _parse_date(day_s)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cmp_to_key
 from typing import Literal
 
 import pyarrow as pa
@@ -81,6 +82,73 @@ def msg(kind: str, function: str, text: str, data: Sequence[object] | str = "", 
 
 def real_or_docs(realism: Realism, real: str, docs: str) -> str:
     return real if realism == "real" else docs
+
+
+# --------------------------------------------------------------------------- PHP strnatcasecmp
+
+
+def _digit(s: str, i: int) -> bool:
+    return i < len(s) and "0" <= s[i] <= "9"
+
+
+def _compare_right(a: str, i: int, b: str, j: int) -> int:
+    """Digit runs without leading zero: the longer run is bigger, else the first difference."""
+    bias = 0
+    while True:
+        da, db = _digit(a, i), _digit(b, j)
+        if not da and not db:
+            return bias
+        if not da:
+            return -1
+        if not db:
+            return 1
+        if bias == 0 and a[i] != b[j]:
+            bias = -1 if a[i] < b[j] else 1
+        i, j = i + 1, j + 1
+
+
+def _compare_left(a: str, i: int, b: str, j: int) -> int:
+    """Digit runs with a leading zero compare like fractions: the first difference wins."""
+    while True:
+        da, db = _digit(a, i), _digit(b, j)
+        if not da and not db:
+            return 0
+        if not da:
+            return -1
+        if not db:
+            return 1
+        if a[i] != b[j]:
+            return -1 if a[i] < b[j] else 1
+        i, j = i + 1, j + 1
+
+
+def strnatcasecmp(a: str, b: str) -> int:
+    """PHP `strnatcasecmp()` (natsort.c, fold_case): the order call_dispo_report prints its values in."""
+    i = j = 0
+    while True:
+        while i < len(a) and a[i].isspace():
+            i += 1
+        while j < len(b) and b[j].isspace():
+            j += 1
+        if _digit(a, i) and _digit(b, j):
+            r = (_compare_left if a[i] == "0" or b[j] == "0" else _compare_right)(a, i, b, j)
+            if r:
+                return r
+            while _digit(a, i):
+                i += 1
+            while _digit(b, j):
+                j += 1
+            continue
+        if i >= len(a) or j >= len(b):
+            return (i < len(a)) - (j < len(b))
+        ca, cb = a[i].upper(), b[j].upper()
+        if ca != cb:
+            return -1 if ca < cb else 1
+        i, j = i + 1, j + 1
+
+
+def natcase_sorted(names: Sequence[str]) -> list[str]:
+    return sorted(names, key=cmp_to_key(strnatcasecmp))
 
 
 # --------------------------------------------------------------------------- numbers

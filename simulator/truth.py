@@ -38,7 +38,7 @@ _SQL = {
             count(*) FILTER (WHERE call_type = 'Dialer') AS dialer_calls,
             count(*) FILTER (WHERE call_type = 'Manual') AS manual_calls,
             count(*) FILTER (WHERE call_type = 'Inbound') AS inbound_calls,
-            count(*) FILTER (WHERE status = 'SALE') AS sales
+            count(*) FILTER (WHERE status IN (SELECT status FROM sale_statuses)) AS sales
           FROM calls WHERE "user" IS NOT NULL GROUP BY "user")
         SELECT s."user", coalesce(c.calls, 0) AS calls, coalesce(c.dialer_calls, 0) AS dialer_calls,
           coalesce(c.manual_calls, 0) AS manual_calls, coalesce(c.inbound_calls, 0) AS inbound_calls,
@@ -52,7 +52,7 @@ _SQL = {
           count(*) FILTER (WHERE carrier_disposition = 'Answer' AND NOT is_amd_voicemail) AS contacts,
           count(*) FILTER (WHERE "user" IS NOT NULL) AS handled,
           count(*) FILTER (WHERE status = 'DROP') AS drops,
-          count(*) FILTER (WHERE status = 'SALE') AS sales,
+          count(*) FILTER (WHERE status IN (SELECT status FROM sale_statuses)) AS sales,
           coalesce(CAST(sum(agent_talk_seconds) AS BIGINT), 0) AS talk_seconds
         FROM calls GROUP BY campaign_id ORDER BY campaign_id""",
     "pause_daily": """
@@ -84,7 +84,9 @@ def truth_table(world: World, store: LeadStore | None, day: date, name: str, ctx
         return log.sessions
     con = duckdb.connect()
     try:
-        tables: dict[str, Any] = {"calls": log.calls, "states": log.agent_states}
+        # a sale is any status flagged sale=Y, campaign statuses (APPSET) included
+        sale_statuses = pa.table({"status": world.statuses_flagged("sale")})
+        tables: dict[str, Any] = {"calls": log.calls, "states": log.agent_states, "sale_statuses": sale_statuses}
         for k, v in tables.items():
             con.register(k, v)
         return con.sql(_SQL[name]).to_arrow_table()

@@ -89,6 +89,12 @@ _STATUSES = (
     ("WIT", "Wrong Info Taken", "UNWORKABLE", "Y", "N", "N", "N", "N", "Y", "N", "N", "Y", "N"),
 )
 
+#: Campaign statuses (vicidial_campaign_statuses): defined for one campaign, with their own
+#: flags, and listed by no non_agent_api function. APPSET is a sale on AMILOANS only.
+_CAMPAIGN_STATUSES = (
+    ("10000005", "APPSET", "Appointment Set", "SALE", "Y", "Y", "N", "Y", "N", "N", "N", "Y", "Y", "N"),
+)
+
 #: Pause codes every installation has; system codes the dialer sets itself.
 CORE_PAUSE_CODES = (("LUNCH", "Lunch", "N"), ("BREAK", "Break", "N"), ("WC", "Bathroom", "N"),
                     ("TRAIN", "Training", "Y"), ("MEETIN", "Meeting", "Y"), ("PRIV", "Private", "N"))
@@ -133,6 +139,7 @@ class World:
     statuses: pa.Table
     pause_codes: pa.Table
     calltimes: pa.Table
+    campaign_statuses: pa.Table  # campaign_id + the columns of `statuses`
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -145,7 +152,13 @@ class World:
 
     @cached_property
     def status_by_code(self) -> dict[str, dict[str, Any]]:
-        return {r["status"]: r for r in self.statuses.to_pylist()}
+        by = {r["status"]: r for r in self.campaign_statuses.drop_columns(["campaign_id"]).to_pylist()}
+        return by | {r["status"]: r for r in self.statuses.to_pylist()}
+
+    def statuses_flagged(self, flag: str) -> pa.Array:
+        """System and campaign statuses whose `flag` (sale, human_answered, ...) is Y."""
+        both = pa.concat_tables([self.statuses, self.campaign_statuses.drop_columns(["campaign_id"])])
+        return pc.unique(both.filter(pc.equal(both[flag], "Y"))["status"])
 
     @cached_property
     def agent_index(self) -> dict[str, int]:
@@ -321,10 +334,12 @@ def build_world(seed: int, agents: int = 60, timezone: str = "America/New_York")
     n_leads = per_list * nl
     leads = _build_leads(rng, lists, per_list, n_leads)
 
-    statuses = pa.table({name: _s(col) for name, col in zip(
-        ("status", "status_name", "category", "human_answered", "sale", "dnc", "customer_contact",
-         "not_interested", "unworkable", "scheduled_callback", "completed", "selectable", "dialable"),
-        zip(*_STATUSES, strict=True), strict=True)})
+    status_cols = ("status", "status_name", "category", "human_answered", "sale", "dnc", "customer_contact",
+                   "not_interested", "unworkable", "scheduled_callback", "completed", "selectable", "dialable")
+    statuses = pa.table({name: _s(col) for name, col in zip(status_cols, zip(*_STATUSES, strict=True),
+                                                            strict=True)})
+    campaign_statuses = pa.table({name: _s(col) for name, col in zip(
+        ("campaign_id", *status_cols), zip(*_CAMPAIGN_STATUSES, strict=True), strict=True)})
     odd_idx = sorted(rng.choice(len(ODD_PAUSE_CODES), size=3, replace=False).tolist())
     pcodes = list(CORE_PAUSE_CODES) + [ODD_PAUSE_CODES[i] for i in odd_idx] + list(SYSTEM_PAUSE_CODES)
     pause_codes = pa.table({"pause_code": _s([p[0] for p in pcodes]),
@@ -335,7 +350,7 @@ def build_world(seed: int, agents: int = 60, timezone: str = "America/New_York")
         seed=seed, timezone=timezone, agents=agents_tbl, portfolios=portfolios, profiles=profiles,
         user_groups=user_groups, campaigns=campaigns, ingroups=ingroups, dids=dids, lists=lists, leads=leads,
         statuses=statuses, pause_codes=pause_codes, calltimes=_calltimes_table(),
-        meta={"built": datetime(2024, 6, 1).isoformat(), "agents": n},
+        campaign_statuses=campaign_statuses, meta={"built": datetime(2024, 6, 1).isoformat(), "agents": n},
     )
 
 

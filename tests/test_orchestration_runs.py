@@ -191,8 +191,8 @@ def test_nightly_requests_yesterday_plus_restatement_per_local_midnight(sched_de
     madrid = evaluate(sched_defs, "nightly_schedule", datetime(2025, 6, 9, 22, 30, tzinfo=UTC))
     assert [q.tags["dialsync/instance"] for q in madrid] == ["madrid"]
     assert {k.path[1] for k in madrid[0].asset_selection if k.path[0] == "raw"} == {
-        "agent_stats_export", "call_status_stats", "call_dispo_report", "phone_number_log", "did_log_export",
-        "recording_lookup"}
+        "agent_stats_export", "call_status_stats", "call_dispo_report", "lead_status_search", "phone_number_log",
+        "did_log_export", "recording_lookup"}
     assert evaluate(sched_defs, "nightly_schedule", datetime(2025, 6, 10, 5, 30, tzinfo=UTC)) == []
 
 

@@ -123,10 +123,10 @@ def test_agent_stats_export_documented_without_header() -> None:
 def test_agent_stats_export_group_by_campaign_and_stages() -> None:
     real = (DATA / "vicidial_agent_stats_export_real.pipe").read_text()
     lines = real.splitlines()
-    grouped = "\n".join(["campaign_id|" + lines[0]] + ["TESTCAMP|" + ln for ln in lines[1:]])
+    grouped = "\n".join(["campaign_id|" + lines[0]] + ["TESTCAMP|" + ln for ln in lines[1:]]) + "\n"
     t = v.agent_stats_export(grouped.encode(), "pipe")["agent_stats_export"]
     assert t.column_names[:2] == ["campaign_id", "user"] and t["campaign_id"].to_pylist()[0] == "TESTCAMP"
-    no_header = "\n".join("TESTCAMP|" + ln for ln in lines[1:])
+    no_header = "\n".join("TESTCAMP|" + ln for ln in lines[1:]) + "\n"
     t2 = v.agent_stats_export(no_header.encode(), "pipe")["agent_stats_export"]
     assert t2.column_names == t.column_names
     for stage, sep in (("csv", ","), ("tab", "\t")):
@@ -138,6 +138,8 @@ def test_agent_stats_export_group_by_campaign_and_stages() -> None:
 def test_field_count_mismatch_is_parse_error() -> None:
     real = (DATA / "vicidial_agent_stats_export_real.pipe").read_bytes()
     with pytest.raises(ParseError, match="line 2"):
+        v.agent_stats_export(real[:-20] + b"\n", "pipe")
+    with pytest.raises(ParseError, match="no newline"):
         v.agent_stats_export(real[:-20], "pipe")
     with pytest.raises(ParseError, match="without a header"):
         v.agent_stats_export(b"a|b|c\n", "pipe")
@@ -200,9 +202,13 @@ def test_call_dispo_report_long_and_total_check(name: str) -> None:
                               "_source_row"]
     r = t.to_pylist()
     assert len(r) == 18 and "TOTAL" not in {x["campaign"] for x in r}
+    # the document's example read the real server's way: values in natural status order
+    # (ACFLTR,CLOSOP,DROP,INCALL,NP,RQXFER,TD,TESTAM,WAITTO), not under the printed header
     rq = next(x for x in r if x["campaign"] == "TEST_IN3" and x["status"] == "RQXFER")
-    assert rq == {"campaign": "TEST_IN3", "status": "RQXFER", "calls": "47", "total_calls": "110",
+    assert rq == {"campaign": "TEST_IN3", "status": "RQXFER", "calls": "1", "total_calls": "110",
                   "row_sum_matches": "true", "_source_row": 1}
+    td = next(x for x in r if x["campaign"] == "TEST_IN3" and x["status"] == "TD")
+    assert td["calls"] == "47"
     check = v.dispo_total_check(DATA / name)
     assert check.ok and check.has_total_row and v.total_check_of(t) == check
 
@@ -229,3 +235,40 @@ def test_call_dispo_report_no_data_and_no_breakdown() -> None:
         v.call_dispo_report(b"ERROR: call_dispo_report USER DOES NOT HAVE PERMISSION TO VIEW STATS", "csv")
     with pytest.raises(ParseError):
         v.call_dispo_report(b"CAMPAIGN,TOTAL CALLS,A\nC1,3,three", "csv")
+
+
+@pytest.mark.parametrize(("body", "why"), [
+    (b"CAMPAIGN,TOTAL CALLS,A,B\nC1,10,4,6", "no TOTAL row"),
+    (b"CAMPAIGN,TOTAL CALLS,A,B\nC1,10,4,6\nC2,7,3,4\nTOTAL,10,4,6", "disagrees"),
+    (b"CAMPAIGN,TOTAL CALLS,A,B\nC1,10,4,6\nTOTAL,10,4", "fields"),
+    (b"CAMPAIGN,TOTAL CALLS,A,B\nC1,10,4 (40.0%),6 (60.0%)\nTOTAL,10,4 (40.0%),6 ", "form"),
+    (b"CAMPAIGN,TOTAL CALLS\nTOTAL,", "not a count"),
+])
+def test_call_dispo_report_cut_bodies_are_parse_errors(body: bytes, why: str) -> None:
+    with pytest.raises(ParseError, match=why):
+        v.call_dispo_report(body, "csv")
+
+
+def test_text_bodies_cut_or_empty_are_parse_errors() -> None:
+    real = (DATA / "vicidial_agent_stats_export_real.pipe").read_bytes()
+    header = real.split(b"\n")[0] + b"\n"
+    with pytest.raises(ParseError, match="no data line"):
+        v.agent_stats_export(header, "pipe")  # the server prints NO RECORDS instead of a lone header
+    with pytest.raises(ParseError, match="no 'no records' message"):
+        v.phone_number_log(b"NOTICE: phone_number_log SOMETHING ELSE - 6666|1\n", "pipe")
+    assert v.phone_number_log(b"NOTICE: phone_number_log NO RECORDS FOUND - 6666|55", "pipe")[
+        "phone_number_log"].num_rows == 0  # cut after the message text: still "no records"
+    lss = (DATA / "vicidial_lead_status_search.txt").read_bytes()
+    with pytest.raises(ParseError, match="lacks"):
+        v.lead_status_search(lss[:lss.index(b"phone_code => 1\nphone_number => 9999028406")] , "pipe")
+    with pytest.raises(ParseError, match="follows record"):
+        v.lead_status_search(lss.replace(b"RECORD 2", b"RECORD 3"), "pipe")
+
+
+def test_agent_stats_export_2017_rows_name_the_17th_value_wait_time() -> None:
+    body = ("|".join(v.AGENT_STATS_2017_HEADER) + "\n"
+            "1029|test agent|ADMIN|1|112|16|16|18|16.7%|54|3|37|5|11|48.2%|2|32\n").encode()
+    (row,) = v.agent_stats_export(body, "pipe")["agent_stats_export"].to_pylist()
+    assert row["wait_time"] == "32" and row["pauses_per_session"] == "2" and "talk_time" not in row
+    with pytest.raises(ParseError, match="fields"):
+        v.agent_stats_export(body.replace(b"|2|32\n", b"|2\n"), "pipe")

@@ -48,8 +48,8 @@ PARSERS: dict[str, ParserSpec] = {
     "did_log_export": ParserSpec(vicidial.did_log_export, ("did_log_export",)),
     "recording_lookup": ParserSpec(vicidial.recording_lookup, ("recording_lookup",)),
     "list_info": ParserSpec(vicidial.list_info, ("list_info",)),
+    "lead_status_search": ParserSpec(vicidial.lead_status_search, ("lead_status_search",)),
 }
-"""Endpoint → parser. Not raw tables (helpers): ``vicidial.lead_status_search``,
-``vicidial.version``."""
+"""Endpoint → parser. Not raw tables (helpers): ``vicidial.version``."""
 
 __all__ = ["PARSERS", "ParserSpec", "goapi", "vicidial"]

@@ -13,12 +13,21 @@ Error mapping (first ERROR line wins):
   reaches an exception) and the lockout line → ``AuthError``;
 * ``USER DOES NOT HAVE PERMISSION`` → ``PermissionDeniedError``;
 * anything else → ``ApiError`` with ``server_message`` = the redacted line.
+
+Completeness (issue #11): a body that is not provably complete is a (retryable) ParseError.
+The real script ends every printed line with ``\n`` except call_dispo_report's TOTAL row, so
+a delimited export or record list whose last line lacks it was cut; a header with no data
+line was cut (the server says NO RECORDS instead); a line with the wrong field count was cut.
+call_dispo_report proves itself with its TOTAL row. What no format can reveal is a cut exactly
+at a line boundary of a report without totals (agent_stats_export, phone_number_log,
+did_log_export, recording_lookup, call_status_stats, and lead_status_search between two
+records): those bodies look like a complete, shorter answer.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import orjson
@@ -59,6 +68,9 @@ AGENT_STATS_REAL_COLUMNS = (
 )
 """agent_stats_export of the real 2.14 server (20 columns); ``group_by_campaign=YES`` puts
 ``campaign_id`` first in either form."""
+AGENT_STATS_2017_HEADER = AGENT_STATS_REAL_COLUMNS[:16]
+"""2.14-96 (2017, Dialer360): 16 names ending at ``pauses_per_session``, 17 values per row; the
+17th is the agent's wait time (stored as ``wait_time``). No talk/dispo/dead columns."""
 LIST_INFO_COLUMNS = ("list_id", "list_name", "campaign_id", "active", "list_changedate",
                      "list_lastcalldate", "expiration_date", "resets_today")
 LIST_INFO_COUNTS_COLUMNS = (*LIST_INFO_COLUMNS, "all_leads_count", "new_leads_count")
@@ -169,15 +181,14 @@ def _decode(buf: bytes | bytearray | memoryview | object) -> str:
         return raw.decode("latin-1")
 
 
-def _data_lines(body: Body, secrets: Sequence[str], *, empty_ok: bool = False
-                ) -> list[str] | None:
+def _data_lines(body: Body, secrets: Sequence[str], *, terminated: bool = True) -> list[str] | None:
     """Non-empty lines of a report body; None if the server said "no records".
 
-    Raises for ERROR lines, an HTML page, or an empty body (unless ``empty_ok``)."""
+    Raises for ERROR lines, an HTML page, an empty body, a body whose last line lacks the
+    ``\n`` the real server ends it with (``terminated``: cut in transit), and a body of message
+    lines only that are neither an error nor "no records"."""
     text = _decode(load_body(body))
     if not text.strip():
-        if empty_ok:
-            return None
         raise ParseError("empty response body")
     lines = [ln.rstrip("\r") for ln in text.split("\n")]
     lines = [ln for ln in lines if ln.strip()]
@@ -186,9 +197,14 @@ def _data_lines(body: Body, secrets: Sequence[str], *, empty_ok: bool = False
     messages = parse_message_lines(text)
     for msg in messages:
         raise_for_message(msg, secrets)
-    if any(m.is_no_records for m in messages):
-        return None
-    return [ln for ln in lines if not ln.lstrip().startswith(_KINDS)]
+    data = [ln for ln in lines if not ln.lstrip().startswith(_KINDS)]
+    if not data and any(m.is_no_records for m in messages):
+        return None  # whole or cut after "NO RECORDS", it says the same
+    if terminated and not text.endswith("\n"):
+        raise ParseError("response cut short: the last line has no newline (the server ends every line with one)")
+    if not data:
+        raise ParseError(f"no data and no 'no records' message: {lines[0][:80]!r}")
+    return data
 
 
 def _is_header(tokens: list[str], known: set[str]) -> bool:
@@ -197,27 +213,34 @@ def _is_header(tokens: list[str], known: set[str]) -> bool:
 
 
 def delimited(body: Body, fmt: str, variants: Sequence[Sequence[str]], function: str, *,
-              secrets: Sequence[str] = ()) -> pa.Table:
+              secrets: Sequence[str] = (), unnamed: Mapping[tuple[str, ...], str] | None = None) -> pa.Table:
     """Parse a header-optional, unquoted delimited export into an all-string table.
 
     ``variants``: the column lists the function may print (documented and real forms); with
     a header its names are used as sent, without one the variant with the matching field
-    count is used. A trailing delimiter (``list_info``) is dropped. A line with another field
-    count is a ParseError (truncated body, or an unquoted delimiter inside a value: use
-    ``stage=pipe``)."""
+    count is used. ``unnamed``: headers whose rows carry one value more than they name, and
+    the name to give it (2.14-96's agent_stats_export). A trailing delimiter (``list_info``)
+    is dropped. A line with another field count is a ParseError (truncated body, or an
+    unquoted delimiter inside a value: use ``stage=pipe``), and so is a header without a data
+    line (the server prints a NO RECORDS message instead) or a last line without newline."""
     sep = DELIMITERS.get(fmt)
     if sep is None:
         raise ValueError(f"unknown VICIdial stage {fmt!r} (pipe|csv|tab)")
     lines = _data_lines(body, secrets)
     if not lines:
         return empty_string_table(variants[0])
-    known = {c.lower() for v in variants for c in v}
+    known = {c.lower() for v in variants for c in v} | {c.lower() for h in (unnamed or {}) for c in h}
     first = lines[0].split(sep)
     if _is_header(first, known):
         names = [t.strip() for t in first]
         while names and names[-1] == "":
             names.pop()
         lines = lines[1:]
+        if not lines:
+            raise ParseError(f"{function}: a header and no data line: response cut short")
+        extra = (unnamed or {}).get(tuple(names))
+        if extra is not None:
+            names.append(extra)
     else:
         width = len(first) - (1 if first[-1] == "" else 0)
         match = [v for v in variants if len(v) in (width, len(first))]
@@ -244,11 +267,13 @@ def delimited(body: Body, fmt: str, variants: Sequence[Sequence[str]], function:
 
 def agent_stats_export(body: Body, fmt: str, *, secrets: Sequence[str] = ()) -> Tables:
     """agent_stats_export → ``agent_stats_export``: the documented 17-column form, the real
-    20-column one, each optionally with ``campaign_id`` first (``group_by_campaign=YES``)."""
+    20-column one, each optionally with ``campaign_id`` first (``group_by_campaign=YES``), and
+    2.14-96's 16-name header over 17 values (17th → ``wait_time``). A cut at a line boundary
+    cannot be detected (no totals); a cut inside a line can (newline, field count)."""
     variants = [AGENT_STATS_REAL_COLUMNS, AGENT_STATS_DOC_COLUMNS,
                 ("campaign_id", *AGENT_STATS_REAL_COLUMNS), ("campaign_id", *AGENT_STATS_DOC_COLUMNS)]
-    return {"agent_stats_export": delimited(body, fmt, variants, "agent_stats_export",
-                                            secrets=secrets)}
+    return {"agent_stats_export": delimited(body, fmt, variants, "agent_stats_export", secrets=secrets,
+                                            unnamed={AGENT_STATS_2017_HEADER: "wait_time"})}
 
 
 def phone_number_log(body: Body, fmt: str, *, secrets: Sequence[str] = ()) -> Tables:
@@ -302,24 +327,49 @@ def list_info(body: Body, fmt: str, *, secrets: Sequence[str] = ()) -> Tables:
     return {"list_info": t}
 
 
-_RECORD = re.compile(r"START OF RECORD\s+\d+")
+_RECORD = re.compile(r"START OF RECORD\s+(\d+)")
+LEAD_RECORD_DOC_FIELDS = ("lead_id", "status", "user", "vendor_lead_code", "source_id", "list_id",
+                          "gmt_offset_now", "phone_code", "phone_number")
+"""The fields of the documented record block, in its order (custom fields may follow)."""
+LEAD_RECORD_REAL_FIELDS = (
+    "lead_id", "entry_date", "modify_date", "status", "user", "vendor_lead_code", "source_id", "list_id",
+    "gmt_offset_now", "called_since_last_reset", "phone_code", "phone_number", "title", "first_name",
+    "middle_initial", "last_name", "address1", "address2", "address3", "city", "state", "province",
+    "postal_code", "country_code", "gender", "date_of_birth", "alt_phone", "email", "security_phrase",
+    "comments", "called_count", "last_local_call_time", "rank", "owner", "entry_list_id")
+"""The real record block: every vicidial_list column (custom fields may follow)."""
 
 
 def lead_status_search(body: Body, fmt: str = "pipe", *, secrets: Sequence[str] = ()) -> Tables:
-    """lead_status_search (``key => value`` lines, records introduced by ``START OF RECORD n``)
-    → ``lead_status_search``, one row per lead; custom fields become extra columns."""
+    """lead_status_search (``;---------- START OF RECORD n ----------`` then ``field => value``
+    lines) → ``lead_status_search``, one row per lead; custom fields become extra columns.
+
+    Complete only if: the body ends with a newline, records are numbered 1..n, and every
+    record has the whole standard block of the body's form (the real vicidial_list columns
+    when record 1 has ``entry_date``, else the documented ones). Custom fields differ per list,
+    so what cannot be seen is a cut exactly between two records or among the custom fields
+    at the end of the last record."""
     lines = _data_lines(body, secrets)
     rows: list[dict[str, str]] = []
     for line in lines or []:
-        if _RECORD.search(line):
+        m = _RECORD.search(line)
+        if m:
+            if int(m.group(1)) != len(rows) + 1:
+                raise ParseError(f"lead_status_search: record {m.group(1)} follows record {len(rows)}")
             rows.append({})
             continue
         key, sep, value = line.partition(" =>")
-        if not sep:
-            continue
-        if not rows:
-            rows.append({})
+        if not sep or not rows:
+            raise ParseError(f"lead_status_search: not a record line: {line[:60]!r}")
         rows[-1][key.strip()] = value.strip()
+    if rows:
+        standard = LEAD_RECORD_REAL_FIELDS if "entry_date" in rows[0] else LEAD_RECORD_DOC_FIELDS
+        missing = [f for f in standard if f not in rows[0]]
+        if missing:
+            raise ParseError(f"lead_status_search: record 1 lacks {missing[:3]}: response cut short")
+        for i, row in enumerate(rows[1:], start=2):
+            if any(f not in row for f in standard):
+                raise ParseError(f"lead_status_search: record {i} lacks fields of record 1: response cut short")
     return {"lead_status_search": rows_to_table(rows)}
 
 
@@ -339,7 +389,22 @@ def version(body: Body, fmt: str = "pipe") -> Tables:
 
 # ----------------------------------------------------------------- call_dispo_report
 
-_COUNT = re.compile(r"^\s*(-?\d+)(?:\s*\(\s*-?[\d.]+%\s*\))?\s*$")
+_COUNT = re.compile(r"^\s*(-?\d+)(\s*\(\s*-?[\d.]+%\s*\))?\s*$")
+_NAT_CHUNK = re.compile(r"\d+|\D")
+
+
+def natural_case_key(name: str) -> tuple[tuple[int, int], ...]:
+    """Sort key equal to PHP ``strnatcasecmp`` order: case-insensitive (upper-cased, as PHP
+    folds), digit runs compared by value, whitespace ignored. Digits sort between ``/`` and
+    ``:`` like the bytes they are. (PHP's leading-zero "fraction" rule is not modelled: no
+    status starts a digit run with 0.)"""
+    out: list[tuple[int, int]] = []
+    for chunk in _NAT_CHUNK.findall(name):
+        if chunk.isdigit():
+            out.append((ord("0"), int(chunk)))
+        elif not chunk.isspace():
+            out.append((ord(chunk.upper()), 0))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -348,8 +413,9 @@ class DispoTotalCheck:
 
     ``ok`` is False when a row's statuses do not add up to its TOTAL CALLS
     (``rows_not_matching``), or a column's sum over the rows differs from the TOTAL row
-    (``column_mismatches``: column → (TOTAL row value, sum of rows)). On a real server the
-    header's status order can differ from the values' order; such data must not be trusted.
+    (``column_mismatches``: column → (TOTAL row value, sum of rows)), or the TOTAL row is
+    missing. The parser raises for the last two (the body was cut); a row that does not add
+    up is only flagged (``row_sum_matches``).
     """
 
     ok: bool
@@ -364,66 +430,74 @@ class DispoTotalCheck:
                                                    self.column_mismatches.items()}})
 
 
-def _count(value: str, where: str) -> int | None:
-    if value.strip() == "":
-        return None
+def _count(value: str, where: str, pct: bool | None) -> tuple[int, bool]:
+    """(count, has a percentage) of one cell; ``pct`` is the form the body uses (None: any)."""
     m = _COUNT.match(value)
     if not m:
         raise ParseError(f"call_dispo_report: {where}: not a count: {value[:40]!r}")
-    return int(m.group(1))
+    has_pct = m.group(2) is not None
+    if pct is not None and has_pct != pct:
+        raise ParseError(f"call_dispo_report: {where}: {value[:40]!r} breaks the body's "
+                         f"{'show_percentages' if pct else 'plain'} form: response cut short")
+    return int(m.group(1)), has_pct
 
 
 def _dispo(body: Body, secrets: Sequence[str]) -> tuple[pa.Table, DispoTotalCheck]:
-    lines = _data_lines(body, secrets)
+    lines = _data_lines(body, secrets, terminated=False)
     names = ["campaign", "status", "calls", "total_calls", "row_sum_matches"]
     if not lines:
         return empty_string_table(names), DispoTotalCheck(True, False, (), {})
     header = [h.strip() for h in lines[0].split(",")]
     if len(header) < 2 or header[0].upper() != "CAMPAIGN":
         raise ParseError(f"call_dispo_report: unexpected header {lines[0][:80]!r}")
-    statuses = header[2:]
+    printed = header[2:]
+    statuses = sorted(printed, key=natural_case_key)  # the order of the values (see call_dispo_report)
+    width = len(header)
     cols: dict[str, list[str | None]] = {n: [] for n in names}
     src: list[int] = []
-    sums_total = 0
-    sums_status = [0] * len(statuses)
-    total_row: list[int | None] | None = None
+    sums = [0] * (width - 1)
+    total_row: list[int] | None = None
     bad_rows: list[str] = []
+    pct: bool | None = None
     for pos, line in enumerate(lines[1:]):
         parts = [p.strip() for p in line.split(",")]
         campaign = parts[0]
-        total = _count(parts[1], campaign) if len(parts) > 1 else None
-        counts = [_count(p, campaign) for p in parts[2:]]
+        if total_row is not None:
+            raise ParseError(f"call_dispo_report: a row after TOTAL: {line[:60]!r}")
+        if len(parts) != width:
+            raise ParseError(f"call_dispo_report: row {campaign!r} has {len(parts)} fields, header {width}: "
+                             "response cut short")
+        total, _ = _count(parts[1], campaign, False)
+        counts = []
+        for p in parts[2:]:
+            c, has_pct = _count(p, campaign, pct)
+            pct = has_pct
+            counts.append(c)
         if campaign.upper() == "TOTAL":
             total_row = [total, *counts]
             continue
-        sums_total += total or 0
-        for j, c in enumerate(counts[:len(statuses)]):
-            sums_status[j] += c or 0
-        matches = (len(counts) == len(statuses)
-                   and sum(c or 0 for c in counts) == (total or 0)) if statuses else None
+        sums = [a + b for a, b in zip(sums, [total, *counts], strict=True)]
+        matches = sum(counts) == total if statuses else None
         if matches is False:
             bad_rows.append(campaign)
         flag = None if matches is None else ("true" if matches else "false")
         if not statuses:
-            for n, v in zip(names, (campaign, None, None, parts[1] if len(parts) > 1 else None,
-                                    None), strict=True):
+            for n, v in zip(names, (campaign, None, None, str(total), None), strict=True):
                 cols[n].append(v)
             src.append(pos)
             continue
-        for j, status in enumerate(statuses):
-            c = counts[j] if j < len(counts) else None
-            for n, v in zip(names, (campaign, status, None if c is None else str(c),
-                                    None if total is None else str(total), flag), strict=True):
+        for status, c in zip(statuses, counts, strict=True):
+            for n, v in zip(names, (campaign, status, str(c), str(total), flag), strict=True):
                 cols[n].append(v)
             src.append(pos)
     mismatches: dict[str, tuple[int | None, int]] = {}
     if total_row is not None:
-        expected = [sums_total, *sums_status]
-        for name, got, want in zip(["TOTAL CALLS", *statuses], total_row, expected, strict=False):
-            if (got or 0) != want:
+        for name, got, want in zip(["TOTAL CALLS", *statuses], total_row, sums, strict=True):
+            if got != want:
                 mismatches[name] = (got, want)
-    check = DispoTotalCheck(ok=not bad_rows and not mismatches, has_total_row=total_row is not None,
-                            rows_not_matching=tuple(bad_rows), column_mismatches=mismatches)
+    check = DispoTotalCheck(ok=not bad_rows and not mismatches and total_row is not None,
+                            has_total_row=total_row is not None, rows_not_matching=tuple(bad_rows),
+                            column_mismatches=mismatches)
     table = columns_to_table(names, [cols[n] for n in names], src)
     return table.replace_schema_metadata({b"total_check": check.to_json()}), check
 
@@ -432,10 +506,27 @@ def call_dispo_report(body: Body, fmt: str = "csv", *, secrets: Sequence[str] = 
     """call_dispo_report (CSV whatever the stage, ``CAMPAIGN,TOTAL CALLS,<STATUS>...``, a
     ``TOTAL`` row, maybe ``5 (4.2%)`` values, no trailing newline) → ``call_dispo_report``
     long: ``campaign, status, calls, total_calls, row_sum_matches`` (``"true"``/``"false"``:
-    do this row's statuses add up to its TOTAL CALLS?). The TOTAL row is not loaded; its
-    reconciliation is in the schema metadata ``total_check`` and from ``dispo_total_check``.
-    Without status columns each campaign keeps one row with NULL status."""
-    return {"call_dispo_report": _dispo(body, secrets)[0]}
+    do this row's statuses add up to its TOTAL CALLS?). Without status columns each campaign
+    keeps one row with NULL status.
+
+    Pairing rule: the values of every row are paired with the header's statuses sorted by
+    ``natural_case_key`` (PHP strnatcasecmp), never as printed. The real server (the function
+    exists only since 2.14, 2018) prints the header first-seen but the values in that natural
+    order; the documented form cannot be told apart from it, so the parser trusts the real
+    one. Where the header is already in natural order — the simulator's ``realism=docs`` form
+    prints it so — printed and natural pairing agree, so both forms give the same table.
+
+    Completeness: the TOTAL row must be the last line and equal the column sums; every row has
+    the header's field count; percentages are on every status cell or on none. So every cut is
+    detected: a lost row breaks the sums, a lost TOTAL row or a cut inside it breaks its own
+    check. Its reconciliation is also in the schema metadata ``total_check``."""
+    table, check = _dispo(body, secrets)
+    if not check.has_total_row and not check.ok:
+        raise ParseError("call_dispo_report: no TOTAL row: response cut short")
+    if check.column_mismatches:
+        raise ParseError(f"call_dispo_report: TOTAL row disagrees with the rows {check.column_mismatches}: "
+                         "response cut short")
+    return {"call_dispo_report": table}
 
 
 def dispo_total_check(body: Body, fmt: str = "csv", *, secrets: Sequence[str] = ()
