@@ -229,7 +229,10 @@ def publish(settings: Settings, *, dbt_command: list[str] | None = ("build",),  
 
 
 def status_table(settings: Settings, start: date, end: date, instances: list[str] | None = None) -> pa.Table:
-    """Per instance × endpoint × day: loaded | stale | failed | missing | running."""
+    """Per instance × endpoint × day: loaded | stale | failed | blocked | interrupted | missing | running.
+
+    blocked: not pulled because a key source did not complete (error says which);
+    interrupted: a `running` row whose process died (the ledger tells on read)."""
     rows = {(r.instance, r.endpoint, r.partition_date): r for r in ledger(settings).rows()}
     out: list[dict] = []
     days = days_between(start, end)
@@ -256,3 +259,24 @@ def status_table(settings: Settings, start: date, end: date, instances: list[str
     return pa.Table.from_pylist(out, schema=pa.schema([
         ("instance", pa.string()), ("endpoint", pa.string()), ("date", pa.string()), ("state", pa.string()),
         ("rows", pa.int64()), ("error", pa.string())]))
+
+
+def unclassified_statuses(settings: Settings, instances: list[str] | None = None) -> list[dict]:
+    """Statuses of the published warehouse that no one classified (bi.unclassified_statuses), most calls
+    first; empty before the first publish. `dialsync status` prints them."""
+    import duckdb
+
+    if not settings.duckdb_path.exists():
+        return []
+    con = duckdb.connect(str(settings.duckdb_path), read_only=True)
+    try:
+        found = con.execute("select 1 from information_schema.tables "
+                            "where table_schema = 'bi' and table_name = 'unclassified_statuses'").fetchall()
+        if not found:
+            return []
+        rel = con.sql("select instance, status_code, calls, first_seen_date, last_seen_date, campaigns "
+                      "from bi.unclassified_statuses order by calls desc, instance, status_code")
+        rows = [dict(zip(rel.columns, r, strict=True)) for r in rel.fetchall()]
+    finally:
+        con.close()
+    return [r for r in rows if not instances or r["instance"] in instances]

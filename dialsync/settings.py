@@ -100,7 +100,11 @@ class InstanceSettings(BaseModel):
     max_concurrency: int = Field(4, ge=1, le=64)
     requests_per_second: float = Field(20.0, gt=0, le=1000)
     # 0 turns the "result at the server's limit is probably truncated" check off (benchmarks)
-    result_limit: int = Field(100_000, ge=0)
+    result_limit: int = Field(100_000, ge=0, description=(
+        "rows at which an answer is taken as truncated: VICIdial's documented 100000; croco-dial "
+        "goReports truncation is undocumented and assumed at the same limit. An answer reaching it "
+        "is split (phone batches halved; goReports re-asked per tenant[], then profile[], or user[]), "
+        "never stored cut"))
     # lead_status_search answers at most this many leads (2000 in the docs); 0: no check
     lead_search_limit: int = Field(1000, ge=0)
     phone_batch_size: int = Field(200, ge=1, le=10_000)

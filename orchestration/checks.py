@@ -3,12 +3,16 @@
 Blocking checks stop dbt in the same run: an empty CDR day that had calls, or CDR rows that
 do not add up to the server's own summary, would publish wrong facts, and waiting for the
 next pull is better. Drift and per-row dispo mismatches are warnings: staging handles them.
+A status no one classified (seed or dialsync.toml) is a warning listing it with its calls:
+the marts count it as neither sale nor non-sale (bi.unclassified_statuses says the same).
 """
 
 
+import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -21,7 +25,8 @@ from dagster import (
     multi_asset_check,
 )
 
-from dialsync.settings import Settings
+from dbt_project import DBT_PROJECT_DIR
+from dialsync.settings import InstanceSettings, Settings
 from extract.registry import ENDPOINTS, Endpoint
 from extract.sync import SyncResult, local_today
 from warehouse.lake import Lake
@@ -32,6 +37,17 @@ EMPTY_PARTITION = "empty_partition"
 SUMMARY_MATCHES_ROWS = "summary_matches_rows"
 ROW_SUMS_MATCH_TOTAL = "row_sums_match_total"
 FRESHNESS = "freshness"
+UNCLASSIFIED_STATUSES = "unclassified_statuses"
+
+#: Raw tables whose rows carry a call's status: table -> (status column, campaign-id column or None).
+#: croco-dial CDRs print campaign and status *names*; a campaign status configured by campaign id
+#: is therefore known there for every campaign (the dbt marts resolve it per campaign).
+STATUS_COLUMNS: dict[str, tuple[str, str | None]] = {
+    "outbound_cdr": ("disposition", None),
+    "inbound_cdr": ("disposition", None),
+    "call_dispo_report": ("status", "campaign"),
+    "phone_number_log": ("call_status", None),
+}
 
 #: Another report of the same instance and day whose rows prove there was activity.
 ACTIVITY_EVIDENCE: dict[str, tuple[str, ...]] = {
@@ -65,6 +81,10 @@ def check_specs(ep: Endpoint) -> list[AssetCheckSpec]:
     if ep.name == "call_dispo_report":
         specs.append(AssetCheckSpec(ROW_SUMS_MATCH_TOTAL, asset=key,
                                     description="Each row's status counts add up to its TOTAL CALLS."))
+    if any(t in STATUS_COLUMNS for t in ep.tables):
+        specs.append(AssetCheckSpec(UNCLASSIFIED_STATUSES, asset=key,
+                                    description="Statuses no one classified (status_categories seed, dialsync.toml "
+                                                "statuses / campaign_statuses), with their calls."))
     return specs
 
 
@@ -166,7 +186,80 @@ def dispo_result(ep: Endpoint, written: Sequence[Written], lake: Lake) -> AssetC
                             severity=AssetCheckSeverity.WARN, metadata={"mismatched_rows": bad})
 
 
-def results_for(ep: Endpoint, written: Sequence[Written], lake: Lake) -> list[AssetCheckResult]:
+@cache
+def seed_statuses() -> frozenset[str]:
+    """Every status key of the status_categories seed (codes and croco-dial names, upper-cased)."""
+    with open(DBT_PROJECT_DIR / "seeds" / "status_categories.csv", newline="") as fh:
+        return frozenset(r["status"].strip().upper() for r in csv.DictReader(fh))
+
+
+def configured_statuses(inst: InstanceSettings | None, campaign: str | None) -> set[str]:
+    """Codes and names an instance classifies in dialsync.toml; ``campaign=None``: any campaign's."""
+    if inst is None:
+        return set()
+    scoped = [inst.statuses]
+    scoped += list(inst.campaign_statuses.values()) if campaign is None else [inst.campaign_statuses.get(campaign, {})]
+    out: set[str] = set()
+    for statuses in scoped:
+        for code, flags in statuses.items():
+            out.add(code.strip().upper())
+            if flags.name:
+                out.add(flags.name.strip().upper())
+    return out
+
+
+def unclassified_counts(table: pa.Table, status_col: str, campaign_col: str | None, calls_col: str | None,
+                        inst: InstanceSettings | None) -> dict[str, int]:
+    """Calls per status that neither the seed nor the instance's configuration classifies."""
+    if status_col not in table.column_names:
+        return {}
+    statuses = pc.cast(table.column(status_col), pa.string()).to_pylist()
+    campaigns = (pc.cast(table.column(campaign_col), pa.string()).to_pylist()
+                 if campaign_col and campaign_col in table.column_names else [None] * len(statuses))
+    calls = (pc.cast(table.column(calls_col), pa.int64(), safe=False).to_pylist()
+             if calls_col and calls_col in table.column_names else [1] * len(statuses))
+    known, seed = {}, seed_statuses()
+    out: dict[str, int] = {}
+    for status, campaign, n in zip(statuses, campaigns, calls, strict=True):
+        code = (status or "").strip().upper()
+        if not code or code in seed or not n or (campaign or "").upper() == "TOTAL":  # the report's TOTAL row
+            continue
+        if campaign not in known:
+            known[campaign] = configured_statuses(inst, campaign)
+        if code not in known[campaign]:
+            out[code] = out.get(code, 0) + int(n)
+    return out
+
+
+def unclassified_result(ep: Endpoint, written: Sequence[Written], lake: Lake,
+                        settings: Settings | None) -> AssetCheckResult:
+    found: dict[str, dict[str, int]] = {}
+    for w in written:
+        inst = settings.instances.get(w.result.instance) if settings is not None else None
+        for table in ep.tables:
+            if table not in STATUS_COLUMNS:
+                continue
+            t = _rows(lake, table, w)
+            if t is None or not t.num_rows:
+                continue
+            status_col, campaign_col = STATUS_COLUMNS[table]
+            calls_col = "calls" if table == "call_dispo_report" else None
+            counts = unclassified_counts(t, status_col, campaign_col, calls_col, inst)
+            if counts:
+                found[f"{w.result.instance}/{w.result.partition}"] = dict(sorted(counts.items()))
+    total: dict[str, int] = {}
+    for counts in found.values():
+        for code, n in counts.items():
+            total[code] = total.get(code, 0) + n
+    return AssetCheckResult(check_name=UNCLASSIFIED_STATUSES, asset_key=raw_key(ep), passed=not found,
+                            severity=AssetCheckSeverity.WARN,
+                            metadata={"calls_by_status": dict(sorted(total.items())), "by_partition": found,
+                                      "fix": "classify in dialsync.toml [instances.<name>.statuses.<CODE>] "
+                                             "(or campaign_statuses), or in seeds/status_categories.csv"})
+
+
+def results_for(ep: Endpoint, written: Sequence[Written], lake: Lake,
+                settings: Settings | None = None) -> list[AssetCheckResult]:
     """One result per check spec of the endpoint (every spec must get one)."""
     out = [drift_result(ep, written), empty_result(ep, written, lake)]
     if ep.name == "outbound_cdr":
@@ -175,6 +268,8 @@ def results_for(ep: Endpoint, written: Sequence[Written], lake: Lake) -> list[As
         out.append(agent_report_summary_result(ep, written, lake))
     if ep.name == "call_dispo_report":
         out.append(dispo_result(ep, written, lake))
+    if any(t in STATUS_COLUMNS for t in ep.tables):
+        out.append(unclassified_result(ep, written, lake, settings))
     return out
 
 

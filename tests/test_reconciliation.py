@@ -1,22 +1,26 @@
 """Acceptance: the dbt marts equal the simulator's ground truth and the API's own summary rows, exactly.
 
-One pipeline run for the module: a croco-dial instance (`croco`) and a plain VICIdial instance
-(`vici`, non_agent_api only) against one simulator with a fixed clock; every endpoint synced
-for 5 full days (Wed 2025-05-07 .. Sun 2025-05-11) plus today's snapshots through the real HTTP
-client, parsers, lake and raw views; then `runner.publish` (real `dbt build` with every dbt
-test), a `--full-refresh` build and a one-day restated incremental build. The published DuckDB
-of the first build is read read-only; truth comes from `SimulatorServer.truth`.
+One pipeline run for the module, with `realism=real` (what production servers print): a croco-dial
+instance (`croco`), a plain VICIdial instance (`vici`, non_agent_api only) and a Dialer360
+instance (`d360`, `/adminpanel/api.php`, the 2017 generation) against one simulator with a fixed
+clock; every endpoint synced for 5 full days (Wed 2025-05-07 .. Sun 2025-05-11) plus today's
+snapshots through the real HTTP client, parsers, lake and raw views; then `runner.publish` (real
+`dbt build` with every dbt test), a `--full-refresh` build and a one-day restated incremental
+build. The published DuckDB of the first build is read read-only; truth comes from
+`SimulatorServer.truth`. Every instance classifies the world's campaign status APPSET (sale on
+campaign 10000005) in its settings, as an operator would: no status is left unclassified.
 
-Every comparison is an exact equality. Where the truth's or a report's definition differs from
-the mart's documented one (KPI_GLOSSARY.md), the documented relation is asserted instead:
+Every comparison is an exact equality, for every measure the platform's reports carry (the
+platform × measure table of the README). Where the truth's or a report's definition differs
+from the mart's documented one (KPI_GLOSSARY.md), the documented relation is asserted instead:
 
 - campaign `contacts` in truth `campaign_daily` are carrier-answered, non-AMD calls (agent-routed
   answering machines and after-hours inbound calls included). The mart's `human_answered` is the
   dialer's status flag (`human_answered` of the status, as VICIdial's call_status_stats counts
-  it), so it is compared with the truth `calls` counted by the world's status flags; truth
-  `contacts` is compared with fct_calls' own carrier disposition (inbound, or outbound answered
-  and not AMD status AA). The mart's `contacts` (handled and contact status / sale / inbound)
-  is compared with the truth calls by the same rule.
+  it), so it is compared with the truth `calls` counted by the world's status flags (campaign
+  statuses included); truth `contacts` is compared with fct_calls' own carrier disposition
+  (inbound, or outbound answered and not AMD status AA). The mart's `contacts` (handled and
+  contact status / sale / inbound) is compared with the truth calls by the same rule.
 - truth `campaign_daily.drops` counts inbound DROPs of the campaign's in-groups too; the mart's
   `drops` are outbound (compliance): truth drops = mart drops + inbound DROP calls of fct_calls.
 - truth `queue_daily.abandoned` (and inbound_summary_stats `abandon2`) count status DROP only;
@@ -29,11 +33,18 @@ the mart's documented one (KPI_GLOSSARY.md), the documented relation is asserted
   calls_handled; the report has no dead-time column and its `aftercall` holds dispo + dead
   (so that avalible + talk + aftercall + break + pause = login_time, as in the document's
   example): aftercall = Σ wrap + Σ dead.
-- the `vici` instance has no CDRs: its call stream is phone_number_log (incomplete by design:
-  lead_status_search limit, inbound callers that are no leads; no call type), so only what
-  agent_stats_export, call_status_stats and call_dispo_report define is compared: the agent-day
-  time budget and `calls`; per campaign / in-group (the reports print in-groups as campaigns):
-  dials, human answered, contacts, drops (DROP + TIMEOT), sales.
+- agent_stats_export (2.14-202, group_by_campaign=YES: one row per agent × campaign): talk_time
+  includes dead_time, so the mart's talk (customer talk) = talk_time − dead_time and handle =
+  talk_time + dispo_time; a row with calls = 0 prints wait 0 (wait = login − pause − talk − dispo).
+- `vici` has no CDRs: its call stream is phone_number_log (incomplete by design: the
+  lead_status_search limit, inbound callers that are no leads), so its campaign-day and queue-day
+  facts come from call_status_stats / call_dispo_report rows (campaign rows = outbound calls of
+  the campaign; in-group rows = inbound calls of the queue) and agent_stats_export per campaign;
+  every phone_number_log call it has is compared with its truth call (direction, campaign via
+  its list, lead id, agent, status). What no report carries is asserted NULL.
+- `d360` (2017: no talk/dispo/dead columns, no group_by_campaign, no call_dispo_report,
+  call_status_stats, list_info or lead_status_search): the agent-day budget (login, pause, wait,
+  customer talk, handle = login − pause − wait) and calls; everything else NULL or absent.
 """
 
 from __future__ import annotations
@@ -50,7 +61,10 @@ import pyarrow as pa
 import pytest
 
 from dialsync import runner
-from dialsync.settings import InstanceSettings, Settings
+from dialsync.settings import InstanceSettings, Settings, StatusFlags
+from extract.registry import endpoint
+from extract.sync import SyncResult
+from orchestration import checks
 from simulator.server import SimConfig, SimulatorServer
 
 pytestmark = pytest.mark.xdist_group("reconciliation")
@@ -60,17 +74,22 @@ NOW = datetime(2025, 5, 12, 0, 20, tzinfo=ZoneInfo(TZ))  # just after midnight: 
 DAYS = [date(2025, 5, 7) + timedelta(days=i) for i in range(5)]
 RESTATED = DAYS[2]
 USER_ENV, PASS_ENV = "RECON_DIALER_USER", "RECON_DIALER_PASS"
-TRUTH = ("calls", "agent_daily", "campaign_daily", "pause_daily", "queue_daily")
+TRUTH = ("calls", "agent_daily", "campaign_daily", "pause_daily", "queue_daily", "agent_states")
 FACTS = ("fct_calls", "fct_agent_daily", "fct_agent_pause_daily", "fct_campaign_daily",
          "fct_inbound_queue_daily", "fct_disposition_daily", "fct_campaign_abandon_30d")
+#: The world's campaign status, classified as the operator would in dialsync.toml
+#: ([instances.<i>.campaign_statuses.10000005.APPSET]); no non_agent_api function lists it.
+APPSET = {"10000005": {"APPSET": StatusFlags(name="Appointment Set", category="SALE", human_answered=True,
+                                             contact=True, sale=True)}}
 
 
 @dataclass
 class Pipeline:
     db: Path                                  # the first (nightly `dbt build`) published warehouse
     truth: dict[str, pa.Table]                # truth name -> all DAYS, with a `day` column
-    statuses: pa.Table                        # the dialer's status table (flags)
+    statuses: pa.Table                        # the dialer's status table (flags), campaign statuses included
     facts: dict[str, dict[str, pa.Table]]     # build -> fct table -> rows (sorted)
+    settings: Settings
 
 
 def _facts(path: Path) -> dict[str, pa.Table]:
@@ -89,12 +108,20 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
         mp.setenv(USER_ENV, "6666")
         mp.setenv(PASS_ENV, "1234")
 
-        def inst(platform: str) -> InstanceSettings:
-            return InstanceSettings(platform=platform, base_url=sim.url, timezone=TZ,  # type: ignore[arg-type]
-                                    user_env=USER_ENV, password_env=PASS_ENV,
-                                    requests_per_second=1000, max_concurrency=4)
+        world = sim.ctx.world
 
-        settings = Settings(data_dir=tmp / "data", instances={"croco": inst("crocodial"), "vici": inst("vicidial")})
+        def inst(platform: str, **kw: object) -> InstanceSettings:
+            return InstanceSettings(platform=platform, base_url=sim.url, timezone=TZ,  # type: ignore[arg-type]
+                                    user_env=USER_ENV, password_env=PASS_ENV, campaign_statuses=APPSET,
+                                    requests_per_second=1000, max_concurrency=4, **kw)  # type: ignore[arg-type]
+
+        # a plain VICIdial has no CDR to take list ids from: its lists are configured (list_info);
+        # Dialer360 has no report naming its numbers: its DIDs are (did_log_export → phone_number_log)
+        lists = [str(x) for x in world.lists["list_id"].to_pylist()]
+        dids = world.dids["did_pattern"].to_pylist()
+        settings = Settings(data_dir=tmp / "data", instances={
+            "croco": inst("crocodial"), "vici": inst("vicidial", list_ids=lists),
+            "d360": inst("dialer360", dids=dids)})
         results = runner.sync(settings, DAYS[0], NOW.date(), now=lambda: NOW)
         failed = [f"{r.instance} {r.endpoint} {r.partition}: {r.message}" for r in results if r.status == "failed"]
         assert not failed, failed
@@ -115,7 +142,10 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
                 t = sim.truth(name, d)
                 parts.append(t.append_column("day", pa.array([d] * t.num_rows, pa.date32())))
             truth[name] = pa.concat_tables(parts, promote_options="default")
-        yield Pipeline(db, truth, sim.ctx.world.statuses, facts)
+        statuses = pa.concat_tables([
+            world.statuses.append_column("campaign_id", pa.nulls(world.statuses.num_rows, pa.string())),
+            world.campaign_statuses], promote_options="default")
+        yield Pipeline(db, truth, statuses, facts, settings)
 
 
 @pytest.fixture
@@ -126,10 +156,13 @@ def con(pipeline: Pipeline) -> Iterator[duckdb.DuckDBPyConnection]:
         c.register(f"truth_{name}", table)
     c.register("dialer_statuses", pipeline.statuses)
     days = ", ".join(f"date '{d}'" for d in DAYS)
+    # a campaign status (APPSET on 10000005) carries its own flags
     c.execute("""create temp view truth_calls_flagged as
         select c.*, s.human_answered = 'Y' as is_human, s.customer_contact = 'Y' as is_contact_status,
                s.sale = 'Y' as is_sale_status
-        from truth_calls as c left join dialer_statuses as s using (status)""")
+        from truth_calls as c
+        left join dialer_statuses as s
+          on s.status = c.status and (s.campaign_id is null or s.campaign_id = c.campaign_id)""")
     c.execute(f"create temp macro in_days(d) as d in ({days})")
     yield c
     c.close()
@@ -287,17 +320,23 @@ def test_outbound_cdr_summary_rows_equal_marts(con: duckdb.DuckDBPyConnection) -
 def test_agent_report_summary_equals_agent_daily(con: duckdb.DuckDBPyConnection) -> None:
     pairs = [("s.login_time", "a.login"), ("s.avalible", "a.available"), ("s.talk", "a.talk"),
              ("s.aftercall", "a.wrap + a.dead"), ('s."break" + s.pause', "a.pause"), ("s.total_calls", "a.calls"),
-             ("s.sales", "a.sales")]
+             ("s.sales", "f.sale_status_calls"), ("s.sales + f.campaign_sale_calls", "a.sales")]
+    # the report's `sales` is a status column like `denied` / `lip`: calls with status SALE only; the
+    # mart's sales also count campaign sale statuses (APPSET)
     assert_no_rows(con, f"""
         with a as (select activity_date, sum(login_seconds) as login, sum(available_seconds) as available,
                           sum(talk_seconds) as talk, sum(wrap_seconds) as wrap, sum(dead_seconds) as dead,
                           sum(pause_seconds) as pause,
                           sum(calls_handled) as calls, sum(sales) as sales
                    from wh.marts.fct_agent_daily where instance = 'croco' and in_days(activity_date) group by all),
+        f as (select call_date, count(*) filter (where status_code = 'SALE') as sale_status_calls,
+                     count(*) filter (where is_sale and status_code <> 'SALE') as campaign_sale_calls
+              from wh.marts.fct_calls where instance = 'croco' and is_handled group by all),
         s as (select * from wh.raw.agent_report_summary
               where type = 'Summary' and _instance = 'croco' and in_days(_partition_date))
         select s._partition_date, a.activity_date, {", ".join(f"{x}, {y}" for x, y in pairs)}
         from s full join a on a.activity_date = s._partition_date
+        left join f on f.call_date = a.activity_date
         where {diff(pairs)}""", "exportAgentReport Summary row vs Σ fct_agent_daily")
 
 
@@ -326,63 +365,205 @@ def test_call_dispo_report_total_equals_disposition_daily(con: duckdb.DuckDBPyCo
                   "call_dispo_report TOTAL vs truth")
 
 
+AGENT_STATS = """
+    select _instance as instance, _partition_date as day, "user",
+           sum(calls) as calls, sum(login_time) as login, sum(pause_time) as pause,
+           -- calls = 0 prints wait/talk/dispo/dead as 0 while login still counts them
+           sum(case when calls = 0 then login_time - pause_time - talk_time - dispo_time else wait_time end) as wait,
+           sum(talk_time - dead_time) as customer_talk, sum(total_talk_time) as total_talk,
+           sum(dispo_time) as dispo, sum(dead_time) as dead, sum(talk_time + dispo_time) as handle,
+           count(*) as rows, count(campaign_id) as campaign_rows
+    from wh.raw.agent_stats_export where in_days(_partition_date) group by all"""
+
+
 def test_agent_stats_export_equals_agent_daily(con: duckdb.DuckDBPyConnection) -> None:
-    pairs = [("s.calls", "a.calls_handled"), ("s.login_time", "a.login_seconds"),
-             ("s.wait_time", "a.available_seconds"), ("s.talk_time", "a.talk_seconds"),
-             ("s.dispo_time", "a.wrap_seconds"), ("s.dead_time", "a.dead_seconds"), ("s.pause_time", "a.pause_seconds")]
+    """croco's agent_stats_export (per campaign) equals its pause-report budget by the documented relations."""
+    pairs = [("s.calls", "a.calls_handled"), ("s.login", "a.login_seconds"), ("s.wait", "a.available_seconds"),
+             ("s.customer_talk", "a.talk_seconds"), ("s.total_talk", "a.talk_seconds"),
+             ("s.dispo", "a.wrap_seconds"), ("s.dead", "a.dead_seconds"), ("s.pause", "a.pause_seconds"),
+             ("s.handle", "a.handle_seconds"), ("s.rows", "s.campaign_rows")]
     assert_no_rows(con, f"""
-        select s._partition_date, s."user", a.activity_date, a.agent_user, {", ".join(f"{x}, {y}" for x, y in pairs)}
-        from (select * from wh.raw.agent_stats_export where _instance = 'croco' and in_days(_partition_date)) as s
+        select s.day, s."user", a.activity_date, a.agent_user, {", ".join(f"{x}, {y}" for x, y in pairs)}
+        from ({AGENT_STATS}) as s
         full join (select * from wh.marts.fct_agent_daily where instance = 'croco' and in_days(activity_date)) as a
-          on a.activity_date = s._partition_date and a.agent_user = s."user"
-        where {diff(pairs)}""", "agent_stats_export vs fct_agent_daily (croco)")
+          on a.activity_date = s.day and a.agent_user = s."user"
+        where coalesce(s.instance, 'croco') = 'croco' and ({diff(pairs)})""",
+                   "agent_stats_export vs fct_agent_daily (croco)")
 
 
 def test_vicidial_agent_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
     pairs = [("t.calls", "a.calls_handled"), ("t.login_seconds", "a.login_seconds"),
              ("t.wait_seconds", "a.available_seconds"), ("t.talk_seconds", "a.talk_seconds"),
              ("t.dispo_seconds", "a.wrap_seconds"), ("t.dead_seconds", "a.dead_seconds"),
-             ("t.pause_seconds", "a.pause_seconds")]
+             ("t.pause_seconds", "a.pause_seconds"),
+             ("t.talk_seconds + t.dispo_seconds + t.dead_seconds", "a.handle_seconds")]
     assert_no_rows(con, f"""
         select t.day, t."user", a.activity_date, a.agent_user, a.time_source, a.counts_source,
                {", ".join(f"{x}, {y}" for x, y in pairs)}
         from truth_agent_daily as t
         full join (select * from wh.marts.fct_agent_daily where instance = 'vici' and in_days(activity_date)) as a
           on a.activity_date = t.day and a.agent_user = t."user"
-        where {diff(pairs)} or a.time_source <> 'agent_stats_export'""",
+        where {diff(pairs)} or a.time_source <> 'agent_stats_export' or a.counts_source <> 'reported'""",
                    "fct_agent_daily (vici, agent_stats_export) vs truth agent_daily")
+    # no report of a plain VICIdial splits an agent's calls by type or counts its sales: NULL, not 0
+    assert_no_rows(con, """
+        select * from wh.marts.fct_agent_daily where instance = 'vici'
+          and (dialer_calls is not null or manual_calls is not null or inbound_calls is not null
+               or contacts is not null or sales is not null)""", "vici agent-day counts no report carries")
+
+
+def test_dialer360_agent_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
+    """2017 agent_stats_export: no talk/dispo/dead columns (17th value = wait); handle = login − pause − wait."""
+    pairs = [("t.calls", "a.calls_handled"), ("t.login_seconds", "a.login_seconds"),
+             ("t.wait_seconds", "a.available_seconds"), ("t.talk_seconds", "a.talk_seconds"),
+             ("t.pause_seconds", "a.pause_seconds"),
+             ("t.talk_seconds + t.dispo_seconds + t.dead_seconds", "a.handle_seconds")]
+    assert_no_rows(con, f"""
+        select t.day, t."user", a.activity_date, a.agent_user, a.time_source,
+               {", ".join(f"{x}, {y}" for x, y in pairs)}
+        from truth_agent_daily as t
+        full join (select * from wh.marts.fct_agent_daily where instance = 'd360' and in_days(activity_date)) as a
+          on a.activity_date = t.day and a.agent_user = t."user"
+        where {diff(pairs)} or a.time_source <> 'agent_stats_export'""",
+                   "fct_agent_daily (d360, 2017 agent_stats_export) vs truth agent_daily")
+    assert_no_rows(con, """
+        select * from wh.marts.fct_agent_daily where instance = 'd360'
+          and (wrap_seconds is not null or dead_seconds is not null or dialer_calls is not null
+               or inbound_calls is not null or contacts is not null or sales is not null)""",
+                   "d360 measures its reports do not carry")
+    # no call_dispo_report / call_status_stats / list_info: no campaign- or queue-day facts at all
+    for fact in ("fct_campaign_daily", "fct_inbound_queue_daily", "fct_campaign_abandon_30d"):
+        assert con.execute(f"select count(*) from wh.marts.{fact} where instance = 'd360'").fetchall() == [(0,)], fact
+
+
+VICI_CAMPAIGN_TRUTH = """
+    with c as (
+        select day, campaign_id, count(*) as dials, count(*) filter (where is_human) as human,
+               count(*) filter (where is_contact_status) as contacts,
+               count(*) filter (where status = 'DROP') as drops,
+               count(*) filter (where is_sale_status) as sales
+        from truth_calls_flagged where direction = 'OUT' group by all),
+    s as (
+        select day, campaign_id,
+               sum(seconds) filter (where state in ('TALK', 'DEAD', 'DISPO')) as handle_seconds,
+               round(sum(seconds) / 3600.0, 4) as agent_hours
+        from truth_agent_states group by all)
+    select t.day, t.campaign_id, coalesce(c.dials, 0) as dials, coalesce(c.human, 0) as human,
+           coalesce(c.contacts, 0) as contacts, coalesce(c.drops, 0) as drops, coalesce(c.sales, 0) as sales,
+           t.handled, coalesce(s.handle_seconds, 0) as handle_seconds, coalesce(s.agent_hours, 0) as agent_hours
+    from truth_campaign_daily as t
+    left join c using (day, campaign_id)
+    left join s using (day, campaign_id)"""
 
 
 def test_vicidial_campaign_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
-    pairs = [("t.dials", "a.dials"), ("t.human", "a.human_answered"), ("t.contacts", "a.contacts"),
-             ("t.drops", "a.drops"), ("t.sales", "a.sales")]
+    """Campaign rows of call_status_stats / call_dispo_report + agent_stats_export per campaign."""
+    pairs = [("t.dials", "a.dials"), ("t.human", "a.human_answered"), ("t.human", "a.outbound_human_answered"),
+             ("t.contacts", "a.contacts"), ("t.drops", "a.drops"), ("t.sales", "a.sales"),
+             ("t.handled", "a.handled_calls"), ("t.handle_seconds", "a.handle_seconds"),
+             ("t.agent_hours", "a.agent_hours"), ("0", "a.unclassified_calls")]
     assert_no_rows(con, f"""
-        with t as (
-            select day, case when direction = 'OUT' then campaign_id else group_id end as campaign,
-                   count(*) as dials, count(*) filter (where is_human) as human,
-                   count(*) filter (where is_contact_status) as contacts,
-                   count(*) filter (where status in ('DROP', 'TIMEOT')) as drops,
-                   count(*) filter (where is_sale_status) as sales
-            from truth_calls_flagged group by all),
+        with t as ({VICI_CAMPAIGN_TRUTH}),
         a as (select * from wh.marts.fct_campaign_daily
-              where instance = 'vici' and in_days(activity_date) and dials > 0)
-        select t.day, t.campaign, a.activity_date, a.campaign, a.metrics_source,
+              where instance = 'vici' and in_days(activity_date) and (dials > 0 or handled_calls > 0))
+        select t.day, t.campaign_id, a.activity_date, a.campaign, a.metrics_source,
                {", ".join(f"{x}, {y}" for x, y in pairs)}
-        from t full join a on a.activity_date = t.day and a.campaign = t.campaign
-        where {diff(pairs)} or a.metrics_source <> 'dialer_reports'""",
-                   "fct_campaign_daily (vici, call_status_stats / call_dispo_report) vs truth calls")
-    # outbound campaigns: the same numbers as the truth's campaign_daily and the croco instance's marts
+        from t full join a on a.activity_date = t.day and a.campaign = t.campaign_id
+        where {diff(pairs)} or a.metrics_source <> 'dialer_reports'
+           or a.dialer_calls is not null or a.manual_calls is not null or a.inbound_calls is not null""",
+                   "fct_campaign_daily (vici) vs truth")
+    # outbound campaigns: the same numbers as the croco instance's marts
     assert_no_rows(con, """
-        select t.day, t.campaign_id, t.dials, v.dials, t.sales, v.sales, c.human_answered, v.human_answered
-        from truth_campaign_daily as t
-        join wh.marts.fct_campaign_daily as v
-          on v.instance = 'vici' and v.activity_date = t.day and v.campaign = t.campaign_id
-        join wh.marts.fct_campaign_daily as c
-          on c.instance = 'croco' and c.activity_date = t.day and c.campaign = t.campaign_id
-        where t.inbound_calls = 0
-          and (t.dials <> v.dials or t.sales <> v.sales or t.drops <> v.drops
-               or c.human_answered <> v.human_answered or c.contacts <> v.contacts)""",
-                   "vici vs croco vs truth (outbound campaigns)")
+        select v.activity_date, v.campaign, v.dials, c.dials, v.sales, c.sales, v.human_answered, c.human_answered
+        from wh.marts.fct_campaign_daily as v
+        join wh.marts.fct_campaign_daily as c using (activity_date, campaign)
+        join truth_campaign_daily as t on t.day = v.activity_date and t.campaign_id = v.campaign
+        where v.instance = 'vici' and c.instance = 'croco' and t.inbound_calls = 0
+          and (v.dials <> c.dials or v.sales <> c.sales or v.drops <> c.drops or v.human_answered <> c.human_answered
+               or v.contacts <> c.contacts or v.handled_calls <> c.handled_calls)""",
+                   "vici vs croco (outbound campaigns)")
+    # in-groups are queues, never outbound campaigns (no false TSR abandonment breaches)
+    assert_no_rows(con, """
+        select f.instance, f.campaign from wh.marts.fct_campaign_daily as f
+        join (select distinct group_id from truth_queue_daily) as g on g.group_id = f.campaign
+        union all
+        select instance, campaign from wh.bi.campaign_abandon_30d as b
+        join (select distinct group_id from truth_queue_daily) as g on g.group_id = b.campaign""",
+                   "in-groups listed as campaigns")
+
+
+def test_vicidial_inbound_queue_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
+    """In-group rows of call_status_stats / call_dispo_report; no report has queue seconds (NULL)."""
+    pairs = [("t.calls", "a.offered_calls"), ("t.handled", "a.handled_calls"),
+             ("t.abandoned + t.timeouts + t.after_hours", "a.abandoned_calls"), ("c.sales", "a.sales")]
+    assert_no_rows(con, f"""
+        with c as (select day, group_id, count(*) filter (where is_sale_status) as sales
+                   from truth_calls_flagged where direction = 'IN' group by all)
+        select t.day, t.group_id, a.activity_date, a.in_group, a.metrics_source,
+               {", ".join(f"{x}, {y}" for x, y in pairs)}
+        from truth_queue_daily as t
+        join c using (day, group_id)
+        full join (select * from wh.marts.fct_inbound_queue_daily
+                   where instance = 'vici' and in_days(activity_date)) as a
+          on a.activity_date = t.day and a.in_group = t.group_id
+        where {diff(pairs)} or a.metrics_source <> 'dialer_reports'
+           or a.queue_seconds is not null or a.abandoned_within_sl_calls is not null or a.asa_seconds is not null
+           or a.service_level is not null or a.handle_seconds is not null""",
+                   "fct_inbound_queue_daily (vici) vs truth queue_daily")
+
+
+@pytest.mark.parametrize("instance", ["vici", "d360"])
+def test_phone_log_calls_equal_truth_calls(con: duckdb.DuckDBPyConnection, instance: str) -> None:
+    """Every phone_number_log call carries its truth call's direction, agent and status; on vici also its
+    campaign (list → list_info) and lead id (lead_status_search), on d360 neither (no such reports).
+    Outbound ones have no call type (the report does not tell dialer from manual). d360 asks the
+    numbers of its configured DIDs' callers: every inbound call of the day."""
+    [(n,)] = con.execute(f"select count(*) from wh.marts.fct_calls where instance = '{instance}' "
+                         "and in_days(call_date)").fetchall()
+    assert n > 3000
+    assert_no_rows(con, f"""
+        with f as (select * from wh.marts.fct_calls where instance = '{instance}' and in_days(call_date)),
+        t as (select * from truth_calls)
+        select f.call_date, f.phone_number, f.call_started_at_local, f.direction, f.campaign, t.campaign_id,
+               f.lead_id, t.lead_id, f.agent_user, t."user", f.status, t.status
+        from f
+        left join t on t.phone_number = f.phone_number and t.call_date = f.call_started_at_local
+                   and t.direction = case f.direction when 'outbound' then 'OUT' else 'IN' end
+        where t.uniqueid is null or f.source_table <> 'phone_number_log'
+           or f.agent_user is distinct from t."user" or f.status is distinct from t.status
+           or (f.direction = 'outbound' and f.call_type is not null)
+           or (f.direction = 'inbound' and f.campaign is not null)
+           or ('{instance}' = 'vici' and f.direction = 'outbound' and f.campaign is distinct from t.campaign_id)
+           or ('{instance}' = 'vici' and f.lead_id is distinct from cast(t.lead_id as varchar))
+           or ('{instance}' = 'd360' and (f.campaign is not null or f.lead_id is not null))""",
+                   f"{instance} phone_number_log calls vs truth calls")
+    if instance == "d360":
+        assert_no_rows(con, """
+            with t as (select day, count(*) as n from truth_calls where direction = 'IN' group by all),
+            f as (select call_date as day, count(*) as n from wh.marts.fct_calls
+                  where instance = 'd360' and direction = 'inbound' and in_days(call_date) group by all)
+            select * from t full join f using (day) where t.n is distinct from f.n""", "d360 inbound calls per day")
+
+
+def test_no_status_is_left_unclassified(con: duckdb.DuckDBPyConnection, pipeline: Pipeline) -> None:
+    """With APPSET configured, no instance has an unclassified status (bi view, marts, asset check)."""
+    assert_no_rows(con, "select * from wh.bi.unclassified_statuses", "bi.unclassified_statuses")
+    assert_no_rows(con, "select instance, call_date, status from wh.marts.fct_calls "
+                        "where status is not null and not is_status_classified", "unclassified calls")
+    lake = runner.lake(pipeline.settings)
+    ep = endpoint("call_dispo_report")
+    written = [checks.Written(SyncResult(name, ep.name, d.isoformat(), "success"), None)
+               for name in ("croco", "vici") for d in DAYS]
+    assert checks.unclassified_result(ep, written, lake, pipeline.settings).passed
+    # without the configuration the check warns and lists APPSET with its calls: never "not a sale"
+    bare = pipeline.settings.model_copy(update={"instances": {
+        k: v.model_copy(update={"campaign_statuses": {}}) for k, v in pipeline.settings.instances.items()}})
+    res = checks.unclassified_result(ep, written, lake, bare)
+    [(appset,)] = con.execute("select count(*) from truth_calls where status = 'APPSET'").fetchall()
+    assert not res.passed and res.severity.value == "WARN"
+    assert appset > 0
+    # each of the two instances' call_dispo_report holds every APPSET call once
+    assert res.metadata["calls_by_status"].value == {"APPSET": 2 * appset}
 
 
 @pytest.mark.parametrize("build", ["full_refresh", "restated"])

@@ -33,3 +33,19 @@ where {{ column_name }} is not null
     {% if max_value is not none %} or {{ column_name }} > {{ max_value }}{% endif %}
   )
 {% endtest %}
+
+{#- Generic test: every row satisfies the SQL `expression` (an arithmetic or logical invariant).
+    Windowed like unique_combination (only the run's restated days when it has a window). -#}
+{% test expression_is_true(model, expression, column_name=none, window_column=none) %}
+{%- set ns = namespace(wc=window_column) -%}
+{%- if ns.wc is none and execute -%}
+    {%- set names = adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list -%}
+    {%- for c in ['partition_date', 'activity_date', 'call_date'] -%}
+        {%- if ns.wc is none and c in names -%}{%- set ns.wc = c -%}{%- endif -%}
+    {%- endfor -%}
+{%- endif %}
+select *
+from {{ model }}
+where {% if ns.wc is none %}true{% else %}{{ window_predicate(ns.wc) }}{% endif %}
+  and not coalesce(({{ expression }}), false)
+{% endtest %}

@@ -17,6 +17,7 @@ select
     drops,
     outbound_human_answered,
     sales,
+    unclassified_calls,
     handle_seconds,
     agent_hours,
     total_leads,

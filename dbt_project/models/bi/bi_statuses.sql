@@ -10,5 +10,6 @@ select
     is_sale,
     is_drop,
     is_classified,
+    classified_by,
     calls_seen
 from {{ ref('dim_status') }}

@@ -7,13 +7,20 @@
                                                 non-billable split; its pause total equals the
                                                 sum of the per-code rows of fct_agent_pause_daily
     2. agent_stats_export (VICIdial)          - full budget, no billable split; the only
-                                                source on plain VICIdial / Dialer360 instances
+                                                source on plain VICIdial / Dialer360 instances;
+                                                rows per campaign summed to the agent-day; its
+                                                talk includes dead (see the staging model);
+                                                2017 servers (Dialer360) have no talk/dispo/dead
+                                                split: wrap and dead NULL, handle still exact
     3. exportAgentReport  (agent_report)      - summed over the agent's portfolio rows;
                                                 pause = break + pause; no dead-time column:
                                                 its aftercall (wrap) holds dispo + dead
     4. agent_summary_stats                    - login, talk, pause + break only (snapshot of
                                                 the server's current day)
   Components a source does not report are NULL (never borrowed from another source).
+  handle_seconds follows each source's semantics (KPI glossary): talk + wrap + dead where talk
+  excludes dead (pause_report), talk_time + dispo_time where talk includes dead
+  (agent_stats_export), talk + aftercall where aftercall holds dispo + dead (agent_report).
   Reported call / sale counts are kept separately (reported_*), first non-null in the order
   agent_calls_report, agent_summary_stats, agent_report, agent_stats_export.
 */
@@ -44,7 +51,7 @@ agent_stats as (
         sum(login_seconds) as login_seconds, sum(wait_seconds) as wait_seconds,
         sum(talk_seconds) as talk_seconds, sum(dispo_seconds) as dispo_seconds,
         sum(dead_seconds) as dead_seconds, sum(pause_seconds) as pause_seconds,
-        sum(calls) as calls
+        sum(handle_seconds) as handle_seconds, sum(calls) as calls
     from {{ ref('stg_vicidial__agent_stats_export') }}
     group by instance, partition_date, agent_user
 ),
@@ -58,6 +65,7 @@ candidates as (
                                         as login_seconds,
         available_seconds, talk_seconds, wrap_seconds, dead_seconds,
         coalesce(pause_seconds, pause_code_seconds) as pause_seconds,
+        {{ kpi_handle_seconds('talk_seconds', 'wrap_seconds', 'dead_seconds') }} as handle_seconds,
         billable_seconds, non_billable_seconds, manual_talk_seconds
     from pause_report
 
@@ -67,6 +75,7 @@ candidates as (
         instance, partition_date, agent_user,
         2, 'agent_stats_export',
         login_seconds, wait_seconds, talk_seconds, dispo_seconds, dead_seconds, pause_seconds,
+        handle_seconds,
         null, null, null
     from agent_stats
 
@@ -77,6 +86,7 @@ candidates as (
         3, 'agent_report',
         sum(login_seconds), sum(available_seconds), sum(talk_seconds), sum(after_call_seconds), null,
         sum(coalesce(break_seconds, 0) + coalesce(pause_seconds, 0)),
+        sum({{ kpi_handle_seconds('talk_seconds', 'after_call_seconds', 'null') }}),
         null, null, null
     from {{ ref('stg_crocodial__agent_report') }}
     group by instance, partition_date, agent_user
@@ -88,6 +98,7 @@ candidates as (
         4, 'agent_summary_stats',
         login_seconds, null, talk_seconds, null, null,
         coalesce(pause_seconds, 0) + coalesce(break_seconds, 0),
+        null,
         null, null, null
     from {{ ref('stg_crocodial__agent_summary_stats') }}
 ),
@@ -133,6 +144,7 @@ select
     c.wrap_seconds,
     c.dead_seconds,
     c.pause_seconds,
+    c.handle_seconds,
     c.billable_seconds,
     c.non_billable_seconds,
     c.manual_talk_seconds,

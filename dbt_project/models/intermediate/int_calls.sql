@@ -8,7 +8,11 @@
        outbound_cdr (outbound calls) and inbound_cdr (inbound calls, uniq1) are the call
        records. phone_number_log rows become calls only for an instance × day that has no
        CDR rows at all (plain VICIdial / Dialer360 instances) - on croco-dial they describe
-       the same calls again and are ignored, so no call is counted twice.
+       the same calls again and are ignored, so no call is counted twice. A phone_number_log
+       call has the direction it was asked with (type=OUT / IN), the campaign of its list for
+       an outbound call (list_info: newest snapshot of the list), the lead id where
+       lead_status_search found exactly one lead of that number in that list on that day, and
+       no call type for an outbound call (the report does not tell dialer from manual).
   Conformed keys: croco-dial CDRs carry the campaign NAME and the status NAME; `campaign` is
   the campaign id (looked up by name in the campaigns snapshots, else the value as reported)
   and `status_code` the canonical VICIdial status code (status_categories seed), so calls
@@ -184,6 +188,25 @@ cdr_days as (
     select distinct instance, partition_date from cdr_calls
 ),
 
+-- phone + list + day -> lead id (lead_status_search: the leads called that day), only where
+-- exactly one lead of that number is in that list
+phone_leads as (
+    select instance, partition_date, phone_number, list_id, any_value(lead_id) as lead_id,
+           any_value(vendor_lead_code) as vendor_lead_code
+    from {{ ref('stg_vicidial__lead_status_search') }}
+    where {{ incremental_window('partition_date') }}
+    group by all
+    having count(distinct lead_id) = 1
+),
+
+-- list -> campaign (VICIdial list_info; newest snapshot of each list)
+list_campaigns as (
+    select instance, list_id, campaign_id
+    from {{ ref('stg_vicidial__list_info') }}
+    where campaign_id is not null
+    qualify row_number() over (partition by instance, list_id order by partition_date desc) = 1
+),
+
 phone_log_calls as (
     select
         'phone_number_log'                              as source_table,
@@ -192,13 +215,13 @@ phone_log_calls as (
         p.partition_date,
         p.call_started_at_local,
         p.call_started_at_utc,
-        'outbound'                                      as direction,
-        'dialer'                                        as call_type,
-        cast(null as varchar)                           as campaign,
+        p.direction,
+        case when p.direction = 'inbound' then 'inbound' end as call_type,
+        case when p.direction = 'outbound' then lc.campaign_id end as campaign,
         cast(null as varchar)                           as in_group,
         p.list_id,
-        cast(null as varchar)                           as lead_id,
-        cast(null as varchar)                           as vendor_lead_code,
+        cast(pl.lead_id as varchar)                     as lead_id,
+        pl.vendor_lead_code,
         p.phone_number,
         cast(null as varchar)                           as caller_id_number,
         p.agent_user,
@@ -215,6 +238,11 @@ phone_log_calls as (
         cast(null as timestamp)                         as answered_at_local,
         cast(null as timestamptz)                       as answered_at_utc
     from phone_log as p
+    left join list_campaigns as lc
+        on lc.instance = p.instance and lc.list_id = p.list_id
+    left join phone_leads as pl
+        on pl.instance = p.instance and pl.partition_date = p.partition_date
+       and pl.phone_number = p.phone_number and pl.list_id = p.list_id
     anti join cdr_days as d
         on p.instance = d.instance and p.partition_date = d.partition_date
 ),
@@ -261,45 +289,53 @@ calls as (
     select * from phone_log_calls
 ),
 
-statuses as (
-    select * from {{ ref('status_categories') }}
+-- campaign name -> id before the status lookup: campaign statuses are configured by campaign id
+conformed as (
+    select
+        calls.* exclude (campaign),
+        coalesce(ci.campaign_id, calls.campaign)        as campaign,
+        coalesce(ci.campaign_name, calls.campaign)      as campaign_name
+    from calls
+    left join campaign_ids as ci
+        on ci.instance = calls.instance and ci.campaign_name = calls.campaign
 ),
 
 classified as (
     select
-        calls.*,
-        coalesce(s.status_code, {{ status_code('calls.status') }}) as status_code,
-        coalesce(s.status_category, case when calls.status is null then 'NONE' else 'UNKNOWN' end)
-                                                        as status_category,
-        -- the status decides (as VICIdial's call_status_stats "human answered calls" does:
-        -- statuses flagged human_answered); agent talk time only decides for a status the seed
-        -- does not know. An agent "talks" on an answering machine (A) or while a manual dial
-        -- rings out (NA, B): no live person, and counting those would understate drop rates.
+        c.*,
+        {{ status_known() }}                            as is_status_classified,
+        coalesce({{ status_rule('status_code') }}, {{ status_code('c.status') }}) as status_code,
         case
-            when s.status is not null then s.is_human_answered
-            else calls.agent_user is not null and coalesce(calls.talk_seconds, 0) > 0
+            when c.status is null then 'NONE'
+            when {{ status_known() }} then {{ status_rule('status_category') }}
+            else 'UNKNOWN'
+        end                                             as status_category,
+        -- the status decides (as VICIdial's call_status_stats "human answered calls" does:
+        -- statuses flagged human_answered); agent talk time only decides for a status no rule
+        -- knows. An agent "talks" on an answering machine (A) or while a manual dial rings out
+        -- (NA, B): no live person, and counting those would understate drop rates.
+        case
+            when {{ status_known() }} then {{ status_rule('is_human_answered') }}
+            else c.agent_user is not null and coalesce(c.talk_seconds, 0) > 0
         end                                             as is_human_answered,
-        coalesce(s.is_contact, false)                   as status_is_contact,
-        coalesce(s.is_sale, false)                      as is_sale,
-        coalesce(s.is_drop, false) and calls.agent_user is null as is_drop
-    from calls
-    left join statuses as s
-        on {{ status_code('calls.status') }} = s.status
+        -- NULL (not false) for an unclassified status: it is listed in bi.unclassified_statuses,
+        -- never silently counted as "not a sale"
+        case when {{ status_known() }} then {{ status_rule('is_contact') }} end as status_is_contact,
+        case when {{ status_known() }} then {{ status_rule('is_sale') }} end    as is_sale,
+        coalesce({{ status_rule('is_drop') }}, false) and c.agent_user is null  as is_drop
+    from conformed as c
+    {{ join_status_rules('c.instance', 'c.campaign', status_code('c.status')) }}
 )
 
 select
-    {{ surrogate_key(['source_table', 'classified.instance', 'source_call_id']) }} as call_id,
-    classified.* exclude (status_is_contact, campaign),
-    coalesce(ci.campaign_id, classified.campaign)      as campaign,
-    coalesce(ci.campaign_name, classified.campaign)    as campaign_name,
+    {{ surrogate_key(['source_table', 'instance', 'source_call_id']) }} as call_id,
+    classified.* exclude (status_is_contact),
     -- handled: an agent took the call
     agent_user is not null and not is_drop              as is_handled,
     -- contact: an agent spoke with a live person (status says so, or it is a handled inbound call)
     agent_user is not null and not is_drop
-        and (status_is_contact or direction = 'inbound' or is_sale)
+        and (status_is_contact or direction is not distinct from 'inbound' or is_sale)
                                                         as is_contact,
     -- abandoned: an inbound call that reached a queue and no agent answered
-    direction = 'inbound' and agent_user is null        as is_abandoned
+    direction is not distinct from 'inbound' and agent_user is null as is_abandoned
 from classified
-left join campaign_ids as ci
-    on ci.instance = classified.instance and ci.campaign_name = classified.campaign

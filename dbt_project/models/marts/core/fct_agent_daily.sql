@@ -1,7 +1,9 @@
 -- Grain: one row per agent × day × instance. Time budget from int_agent_day_time (one
 -- source per agent-day, see its precedence); call counts from fct_calls, or the dialer's
 -- reported counts when the call stream has no row for the agent-day or is only the
--- phone_number_log (see `streams`).
+-- phone_number_log (see `streams`). Counts a platform does not report are NULL, not 0: on a
+-- day without CDRs (plain VICIdial, Dialer360) agent_stats_export gives `calls` only, so
+-- dialer / manual / inbound calls, contacts and sales are NULL there.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -34,6 +36,14 @@ calls as (
     group by instance, call_date, agent_user
 ),
 
+-- instance-days whose call stream is made of CDRs (complete: a call it lacks did not happen)
+cdr_days as (
+    select distinct instance, call_date
+    from {{ ref('fct_calls') }}
+    where source_table is distinct from 'phone_number_log'
+      and {{ incremental_window('call_date') }}
+),
+
 -- Counts come from the call stream when it is made of CDRs. phone_number_log (the stream of
 -- instances without CDRs) misses calls (lead_status_search limit, inbound callers that are no
 -- lead) and has no call type, so there the dialer's reported counts (agent_stats_export
@@ -49,6 +59,17 @@ streams as (
         on  t.instance = c.instance
         and t.partition_date = c.call_date
         and t.agent_user = c.agent_user
+),
+
+flagged as (
+    select
+        s.*,
+        -- what a count the report does not carry is: 0 on a CDR day (the stream is complete and
+        -- has no such call), unknown (NULL) on a day without CDRs (plain VICIdial, Dialer360)
+        case when cd.instance is not null then 0 end as absent_count
+    from streams as s
+    left join cdr_days as cd
+        on cd.instance = coalesce(s.instance, s.c_instance) and cd.call_date = coalesce(s.partition_date, s.call_date)
 ),
 
 joined as (
@@ -72,21 +93,26 @@ joined as (
         last_activity_at_utc,
         case when use_stream then 'calls' when reported_calls is not null then 'reported' else 'none' end
                                                         as counts_source,
-        case when use_stream then calls_handled   else coalesce(reported_calls, 0) end          as calls_handled,
-        case when use_stream then dialer_calls    else coalesce(reported_dialer_calls, 0) end   as dialer_calls,
-        case when use_stream then manual_calls    else coalesce(reported_manual_calls, 0) end   as manual_calls,
-        case when use_stream then inbound_calls   else coalesce(reported_inbound_calls, 0) end  as inbound_calls,
-        coalesce(contacts, 0)                                                                  as contacts,
-        case when use_stream then sales           else coalesce(reported_sales, sales, 0) end   as sales,
+        case when use_stream then calls_handled else coalesce(reported_calls, absent_count) end        as calls_handled,
+        case when use_stream then dialer_calls  else coalesce(reported_dialer_calls, absent_count) end as dialer_calls,
+        case when use_stream then manual_calls  else coalesce(reported_manual_calls, absent_count) end as manual_calls,
+        case when use_stream then inbound_calls else coalesce(reported_inbound_calls, absent_count) end
+                                                                                                     as inbound_calls,
+        case when use_stream then contacts      else absent_count end                               as contacts,
+        case when use_stream then sales         else coalesce(reported_sales, absent_count) end        as sales,
         reported_calls,
-        reported_sales
-    from streams
+        reported_sales,
+        handle_seconds                                  as budget_handle_seconds
+    from flagged
 ),
 
 with_handle as (
     select
         *,
-        {{ kpi_handle_seconds('talk_seconds', 'wrap_seconds', 'dead_seconds') }} as handle_seconds
+        -- the budget's own handle (per source semantics, int_agent_day_time); only an agent-day
+        -- without a budget falls back to its calls' talk
+        case when time_source = 'none' then {{ kpi_handle_seconds('talk_seconds', 'wrap_seconds', 'dead_seconds') }}
+             else budget_handle_seconds end                           as handle_seconds
     from joined
 )
 

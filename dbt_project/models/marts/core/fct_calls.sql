@@ -41,6 +41,7 @@ select
     status,
     status_code,
     status_category,
+    is_status_classified,
     is_human_answered,
     is_contact,
     is_sale,

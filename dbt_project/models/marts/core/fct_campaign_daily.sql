@@ -1,14 +1,21 @@
 /*
-  Grain: one row per campaign × day × instance.
+  Grain: one row per outbound campaign × day × instance (in-groups: fct_inbound_queue_daily).
 
-  Call metrics come from fct_calls when the call stream knows the campaign (croco-dial
-  CDRs). Only for an instance × day whose call stream has no campaign at all (plain
-  VICIdial / Dialer360: phone_number_log has no campaign) they come from call_status_stats
-  (dials, human answered) and call_dispo_report (status counts classified with
-  status_categories) - there the reports' in-group rows appear as campaigns too, as the
-  reports do not tell them apart. `metrics_source` says which. Lead counts come from the outbound_cdr summary rows.
-  Agent hours: each agent-day's login time split over campaigns by the agent's share of
-  handled calls in each campaign.
+  `metrics_source` says where a row's call metrics come from:
+  - calls: fct_calls' CDR calls (croco-dial). Agent hours: each agent-day's login time split
+    over campaigns by the agent's share of handled calls in each campaign.
+  - dialer_reports: for an instance × day without CDRs (plain VICIdial), the campaign rows of
+    call_status_stats (dials, human answered: the server's own flags) and call_dispo_report
+    (status counts, classified by the status rules), told from in-group rows by
+    int_dialer_report_rows - in-groups are queues (fct_inbound_queue_daily), never campaigns
+    here. Those rows count outbound calls only: inbound_calls, dialer/manual split NULL (not
+    reported). handled_calls, handle_seconds (talk_time + dispo_time, dead included) and
+    agent_hours (login) are agent_stats_export's per-campaign figures (group_by_campaign).
+    phone_number_log calls (incomplete: lead_status_search limit) never feed these metrics.
+  - summary_only: only outbound_cdr summary rows (lead counts) for that campaign-day.
+  Lead counts come from the outbound_cdr summary rows. unclassified_calls counts calls whose
+  status no status rule knows (listed in bi.unclassified_statuses): sales, contacts and drops
+  cannot include them.
 */
 {{ config(
     materialized='incremental',
@@ -18,9 +25,12 @@
     pre_hook="{{ delete_window('activity_date') }}"
 ) }}
 
+{% set zero_if_reported = 'case when acd.instance is not null then 0 end' %}
+
 with calls as (
     select * from {{ ref('fct_calls') }}
     where campaign is not null
+      and source_table is distinct from 'phone_number_log'
       and {{ incremental_window('call_date') }}
 ),
 
@@ -40,7 +50,8 @@ from_calls as (
         count(*) filter (where is_human_answered and direction = 'outbound') as outbound_human_answered,
         count(*) filter (where is_sale)                                 as sales,
         sum(coalesce(talk_seconds, 0) + coalesce(wrap_seconds, 0)) filter (where is_handled)
-                                                                        as handle_seconds
+                                                                        as handle_seconds,
+        count(*) filter (where status is not null and not is_status_classified) as unclassified_calls
     from calls
     group by instance, call_date, campaign
 ),
@@ -49,23 +60,30 @@ call_days as (
     select distinct instance, activity_date from from_calls
 ),
 
-dispo as (
-    select
-        d.instance,
-        d.partition_date                                                as activity_date,
-        d.campaign,
-        max(d.campaign_total_calls)                                     as total_calls,
-        sum(d.calls) filter (where s.is_human_answered)                 as human_answered,
-        sum(d.calls) filter (where s.is_contact)                        as contacts,
-        sum(d.calls) filter (where s.is_drop)                           as drops,
-        sum(d.calls) filter (where s.is_sale)                           as sales
-    from {{ ref('stg_vicidial__call_dispo_report') }} as d
-    left join {{ ref('status_categories') }} as s
-        on {{ status_code('d.status') }} = s.status
+reports as (
+    select r.*
+    from {{ ref('int_dialer_report_rows') }} as r
     anti join call_days as cd
-        on cd.instance = d.instance and cd.activity_date = d.partition_date
-    where {{ incremental_window('d.partition_date') }}
-    group by d.instance, d.partition_date, d.campaign
+        on cd.instance = r.instance and cd.activity_date = r.partition_date
+    where r.row_kind = 'campaign'
+      and {{ incremental_window('r.partition_date') }}
+),
+
+-- agent_stats_export per campaign (group_by_campaign): handled calls, handle and login seconds
+agent_campaigns as (
+    select
+        instance, partition_date as activity_date, campaign_id as campaign,
+        sum(calls) as handled_calls, sum(handle_seconds) as handle_seconds,
+        sum(login_seconds) / 3600.0 as agent_hours
+    from {{ ref('stg_vicidial__agent_stats_export') }}
+    where campaign_id is not null
+      and {{ incremental_window('partition_date') }}
+    group by all
+),
+
+-- instance-days agent_stats_export reported per campaign: a campaign it has no row for had no agent time
+agent_campaign_days as (
+    select distinct instance, activity_date from agent_campaigns
 ),
 
 -- reconciliation: the dispo report's TOTAL CALLS per campaign, always
@@ -74,21 +92,6 @@ dispo_totals as (
     from {{ ref('stg_vicidial__call_dispo_report') }}
     where {{ incremental_window('partition_date') }}
     group by all
-),
-
-status_stats as (
-    select
-        st.instance,
-        st.partition_date                                               as activity_date,
-        st.campaign,
-        max(st.total_calls)                                             as total_calls,
-        max(st.human_answered_calls)                                    as human_answered
-    from {{ ref('stg_vicidial__call_status_stats') }} as st
-    anti join call_days as cd
-        on cd.instance = st.instance and cd.activity_date = st.partition_date
-    where st.campaign is not null
-      and {{ incremental_window('st.partition_date') }}
-    group by st.instance, st.partition_date, st.campaign
 ),
 
 campaign_ids as (
@@ -144,9 +147,7 @@ agent_hours as (
 keys as (
     select instance, activity_date, campaign from from_calls
     union
-    select instance, activity_date, campaign from dispo
-    union
-    select instance, activity_date, campaign from status_stats
+    select instance, partition_date, label from reports
     union
     select instance, activity_date, campaign from summary
 ),
@@ -158,28 +159,31 @@ combined as (
         k.campaign,
         case
             when c.campaign is not null then 'calls'
-            when st.campaign is not null or d.campaign is not null then 'dialer_reports'
+            when r.label is not null then 'dialer_reports'
             else 'summary_only'
         end                                                             as metrics_source,
-        case when c.campaign is not null then c.dials
-             else coalesce(st.total_calls, d.total_calls, 0) end         as dials,
-        coalesce(c.dialer_calls, 0)                                     as dialer_calls,
-        coalesce(c.manual_calls, 0)                                     as manual_calls,
-        coalesce(c.inbound_calls, 0)                                    as inbound_calls,
-        case when c.campaign is not null then c.human_answered
-             else coalesce(st.human_answered, d.human_answered, 0) end   as human_answered,
-        case when c.campaign is not null then c.contacts
-             else coalesce(d.contacts, 0) end                           as contacts,
+        case when c.campaign is not null then c.dials else coalesce(r.total_calls, 0) end as dials,
+        case when c.campaign is not null then c.dialer_calls when r.label is null then 0 end as dialer_calls,
+        case when c.campaign is not null then c.manual_calls when r.label is null then 0 end as manual_calls,
+        case when c.campaign is not null then c.inbound_calls when r.label is null then 0 end as inbound_calls,
+        case when c.campaign is not null then c.human_answered else coalesce(r.human_answered, 0) end
+                                                                        as human_answered,
+        case when c.campaign is not null then c.contacts else coalesce(r.contacts, 0) end as contacts,
         case when c.campaign is not null then c.handled_calls
-             else coalesce(d.contacts, 0) end                           as handled_calls,
-        case when c.campaign is not null then c.drops
-             else coalesce(d.drops, 0) end                              as drops,
-        case when c.campaign is not null then c.outbound_human_answered
-             else coalesce(st.human_answered, d.human_answered, 0) end   as outbound_human_answered,
-        case when c.campaign is not null then c.sales
-             else coalesce(d.sales, 0) end                              as sales,
-        c.handle_seconds,
-        h.agent_hours,
+             when r.label is not null then coalesce(ac.handled_calls, {{ zero_if_reported }})
+             else 0 end                                                 as handled_calls,
+        case when c.campaign is not null then c.drops else coalesce(r.drops, 0) end as drops,
+        case when c.campaign is not null then c.outbound_human_answered else coalesce(r.human_answered, 0) end
+                                                                        as outbound_human_answered,
+        case when c.campaign is not null then c.sales else coalesce(r.sales, 0) end as sales,
+        case when c.campaign is not null then c.unclassified_calls else coalesce(r.unclassified_calls, 0) end
+                                                                        as unclassified_calls,
+        case when c.campaign is not null then c.handle_seconds
+             when r.label is not null then coalesce(ac.handle_seconds, {{ zero_if_reported }}) end
+                                                                        as handle_seconds,
+        case when c.campaign is not null then h.agent_hours
+             when r.label is not null then coalesce(ac.agent_hours, {{ zero_if_reported }}) end
+                                                                        as agent_hours,
         s.total_leads,
         s.dialable_leads,
         s.pending_leads,
@@ -188,8 +192,10 @@ combined as (
         dr.total_calls                                                  as dispo_report_calls
     from keys as k
     left join from_calls as c using (instance, activity_date, campaign)
-    left join dispo as d using (instance, activity_date, campaign)
-    left join status_stats as st using (instance, activity_date, campaign)
+    left join reports as r
+        on r.instance = k.instance and r.partition_date = k.activity_date and r.label = k.campaign
+    left join agent_campaigns as ac using (instance, activity_date, campaign)
+    left join agent_campaign_days as acd using (instance, activity_date)
     left join summary as s using (instance, activity_date, campaign)
     left join agent_hours as h using (instance, activity_date, campaign)
     left join dispo_totals as dr using (instance, activity_date, campaign)
@@ -211,6 +217,7 @@ select
     drops,
     outbound_human_answered,
     sales,
+    unclassified_calls,
     handle_seconds,
     round(agent_hours, 4)                                               as agent_hours,
     total_leads,

@@ -17,13 +17,13 @@ with reported as (
         d.instance,
         d.partition_date                    as activity_date,
         d.campaign,
-        coalesce(s.status_code, {{ status_code('d.status') }}) as status_code,
+        coalesce({{ status_rule('status_code') }}, {{ status_code('d.status') }}) as status_code,
+        coalesce({{ status_rule('status_category') }}, 'UNKNOWN') as status_category,
         sum(d.calls)                        as calls_reported,
         max(d.campaign_total_calls)         as campaign_total_calls_reported,
         bool_and(d.row_sum_matches)         as row_sum_matches
     from {{ ref('stg_vicidial__call_dispo_report') }} as d
-    left join {{ ref('status_categories') }} as s
-        on {{ status_code('d.status') }} = s.status
+    {{ join_status_rules('d.instance', 'd.campaign', status_code('d.status')) }}
     where {{ incremental_window('d.partition_date') }}
     group by all
 ),
@@ -38,6 +38,7 @@ counted as (
         c.call_date                         as activity_date,
         case when c.direction = 'inbound' then c.in_group else c.campaign end as campaign,
         c.status_code,
+        any_value(c.status_category)        as status_category,
         count(*)                            as calls_in_fct_calls
     from {{ ref('fct_calls') }} as c
     semi join report_days as d
@@ -54,7 +55,7 @@ select
     activity_date,
     campaign,
     status_code,
-    coalesce(s.status_category, 'UNKNOWN')                      as status_category,
+    coalesce(r.status_category, c.status_category, 'UNKNOWN')   as status_category,
     coalesce(r.calls_reported, 0)                               as calls_reported,
     r.campaign_total_calls_reported,
     coalesce(r.row_sum_matches, true)                           as row_sum_matches,
@@ -64,7 +65,3 @@ select
 from reported as r
 full outer join counted as c
     using (instance, activity_date, campaign, status_code)
-left join (
-    select status_code, any_value(status_category) as status_category
-    from {{ ref('status_categories') }} group by all
-) as s using (status_code)

@@ -1,6 +1,14 @@
--- Grain: one row per inbound queue (in-group) × day × instance, from the inbound calls of
--- fct_calls. Offered = every inbound call that reached the queue; abandoned = offered and
--- no agent answered; the service-level threshold is var service_level_seconds (20 s).
+-- Grain: one row per inbound queue (in-group) × day × instance. Offered = every inbound call
+-- that reached the queue; abandoned = offered and no agent answered; the service-level
+-- threshold is var service_level_seconds (20 s). `metrics_source`:
+--   calls          - the inbound CDR calls of fct_calls (croco-dial): every column.
+--   dialer_reports - an instance × day without inbound CDRs (plain VICIdial): the in-group rows
+--                    of call_status_stats / call_dispo_report (int_dialer_report_rows). offered =
+--                    the row's TOTAL CALLS; handled = calls an agent dispositioned (statuses
+--                    human answered and not drop); abandoned = offered − handled (DROP, TIMEOT,
+--                    AFTHRS...); sales by status rule. No report has queue or talk seconds per
+--                    in-group: queue seconds, the 20 s splits, ASA, service level, handle and AHT
+--                    are NULL (not available), never 0.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -17,7 +25,12 @@ with inbound as (
       and {{ incremental_window('call_date') }}
 ),
 
-agg as (
+from_calls_days as (
+    select distinct instance, call_date from inbound
+    where source_table is distinct from 'phone_number_log'
+),
+
+from_calls as (
     select
         instance,
         call_date                                                               as activity_date,
@@ -32,9 +45,44 @@ agg as (
         sum(queue_seconds)                                                      as queue_seconds,
         max(queue_seconds)                                                      as max_queue_seconds,
         sum(coalesce(talk_seconds, 0) + coalesce(wrap_seconds, 0)) filter (where is_handled) as handle_seconds,
-        count(*) filter (where is_sale)                                         as sales
+        count(*) filter (where is_sale)                                         as sales,
+        count(*) filter (where status is not null and not is_status_classified) as unclassified_calls,
+        'calls'                                                                 as metrics_source
     from inbound
+    where source_table is distinct from 'phone_number_log'
     group by all
+),
+
+from_reports as (
+    select
+        r.instance,
+        r.partition_date                                                        as activity_date,
+        r.label                                                                 as in_group,
+        r.total_calls                                                           as offered_calls,
+        r.agent_dispositioned                                                   as handled_calls,
+        r.total_calls - r.agent_dispositioned                                   as abandoned_calls,
+        cast(null as bigint)                                                    as abandoned_within_sl_calls,
+        cast(null as bigint)                                                    as abandoned_after_sl_calls,
+        cast(null as bigint)                                                    as answered_within_sl_calls,
+        cast(null as bigint)                                                    as answered_queue_seconds,
+        cast(null as bigint)                                                    as queue_seconds,
+        cast(null as bigint)                                                    as max_queue_seconds,
+        cast(null as bigint)                                                    as handle_seconds,
+        r.sales,
+        r.unclassified_calls,
+        'dialer_reports'                                                        as metrics_source
+    from {{ ref('int_dialer_report_rows') }} as r
+    anti join from_calls_days as d
+        on d.instance = r.instance and d.call_date = r.partition_date
+    where r.row_kind = 'ingroup'
+      and r.total_calls > 0
+      and {{ incremental_window('r.partition_date') }}
+),
+
+agg as (
+    select * from from_calls
+    union all by name
+    select * from from_reports
 )
 
 select
