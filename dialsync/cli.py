@@ -268,6 +268,10 @@ def status(
     for r in rows:
         if show_all or r["state"] in {"failed"}:
             console.print(escape(f"{r['instance']} {r['endpoint']} {r['date']}: {r['state']} {r['error'] or ''}"))
+    for u in runner.unclassified_statuses(s, instance):  # counted as neither sale nor non-sale until classified
+        console.print(escape(f"unclassified status {u['instance']} {u['status_code']}: {u['calls']} calls "
+                             f"({u['first_seen_date']} … {u['last_seen_date']}; {u['campaigns'] or '-'}): "
+                             f"classify it in dialsync.toml [instances.{u['instance']}.statuses.{u['status_code']}]"))
     for name, state in runner.circuit_states(s).items():
         if instance and name not in instance:
             continue
@@ -441,8 +445,11 @@ def _print_report(report: object) -> None:
     """Counts, then each rejection (row, row_key, field, rule) and warning (unmapped columns);
     exit 1 when the plan could not apply, rows failed, or every row was invalid (report.ok)."""
     console.print(escape(report.summary()))  # type: ignore[attr-defined]
-    for r in getattr(report, "rejections", [])[:50]:
+    rejections = getattr(report, "rejections", [])
+    for r in rejections[:50]:
         console.print(escape(f"  rejected: {r}"))
+    if len(rejections) > 50:
+        console.print(f"  … and {len(rejections) - 50} more (dialsync writeback log)")
     for w in getattr(report, "warnings", []):
         err.print(f"[yellow]warning:[/yellow] {escape(str(w))}")
     for e in getattr(report, "errors", []):

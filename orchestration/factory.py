@@ -11,7 +11,6 @@ from pathlib import Path
 from dagster import (
     AssetKey,
     AssetSelection,
-    DefaultScheduleStatus,
     Definitions,
     ScheduleDefinition,
     define_asset_job,
@@ -25,7 +24,7 @@ from orchestration.ledger_sensor import build_ledger_sensor
 from orchestration.partitions import daily_partitions, instance_partitions
 from orchestration.raw_assets import build_raw_asset
 from orchestration.resources import DialerResource, WarehouseResource
-from orchestration.schedules import PARALLEL_STEPS, build_jobs_and_schedules
+from orchestration.schedules import PARALLEL_STEPS, build_jobs_and_schedules, default_status
 
 
 def raw_assets(settings: Settings) -> list:
@@ -57,7 +56,7 @@ def build_defs(settings: Settings, *, with_dbt: bool = True, manifest_root: Path
         jobs.append(fresh_job)
         schedules.append(ScheduleDefinition(name="freshness_schedule", cron_schedule="45 * * * *",
                                             job=fresh_job, execution_timezone="UTC",
-                                            default_status=DefaultScheduleStatus.RUNNING))
+                                            default_status=default_status(settings)))
     from orchestration import writeback
 
     wb = writeback.build(settings, dbt_keys)

@@ -9,6 +9,7 @@ and the request list for a given evaluation time is deterministic (tests evaluat
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -165,10 +166,21 @@ def intraday_cron(minutes: int) -> str:
     return "*/5 * * * *" if minutes < 60 else "15 * * * *"  # nearest supported cadence
 
 
+def default_status(settings: Settings) -> DefaultScheduleStatus:
+    """RUNNING only when an instance is configured and the credential env vars it names are set here.
+
+    Without both, every tick would start a run that cannot reach a dialer: a fresh clone (no
+    instance) or the demo's left-behind config (its simulator and credentials are gone) opens
+    the UI with the schedules stopped. Values are never read, only whether they are set. A
+    toggle in the UI is stored in the Dagster instance and wins over this default."""
+    ready = any(os.environ.get(i.user_env) and os.environ.get(i.password_env) for i in settings.instances.values())
+    return DefaultScheduleStatus.RUNNING if ready else DefaultScheduleStatus.STOPPED
+
+
 def _schedule(name: str, cron: str, job: UnresolvedAssetJobDefinition | JobDefinition, description: str,
-              fn: Callable[[datetime], list[RunRequest]]) -> ScheduleDefinition:
+              fn: Callable[[datetime], list[RunRequest]], status: DefaultScheduleStatus) -> ScheduleDefinition:
     @schedule(name=name, cron_schedule=cron, job=job, execution_timezone="UTC", description=description,
-              default_status=DefaultScheduleStatus.RUNNING)
+              default_status=status)
     def _s(context: ScheduleEvaluationContext):
         reqs = fn(_when(context))
         return reqs or SkipReason("no instance is due at this time")
@@ -201,20 +213,22 @@ def build_jobs_and_schedules(settings: Settings, dbt_keys: Sequence[AssetKey], f
     dbt_only = define_asset_job("dbt_build", selection=dbt_sel,
                                 description="Rebuild and publish the warehouse from the lake (every day).")
     rest = settings.restatement_days
+    status = default_status(settings)
     schedules = [
         _schedule("nightly_schedule", HOURLY, nightly,
                   f"Hourly; per instance after local 00:30: yesterday + {rest} restated days, then dbt.",
-                  lambda now: nightly_requests(settings, now, dbt_keys)),
+                  lambda now: nightly_requests(settings, now, dbt_keys), status),
         _schedule("intraday_schedule", intraday_cron(settings.intraday_refresh_minutes), intraday,
                   f"Every {settings.intraday_refresh_minutes} min: today's partial partition, then dbt.",
-                  lambda now: intraday_requests(settings, now, dbt_keys)),
+                  lambda now: intraday_requests(settings, now, dbt_keys), status),
         _schedule("agent_summary_stats_schedule", EVERY_10_MIN, snapshots,
                   "Per instance at local 23:50: agent_summary_stats (the server's current day only).",
                   lambda now: snapshot_requests(settings, now, dbt_keys, ("agent_summary_stats",),
-                                                AGENT_SUMMARY_AT, timedelta(minutes=10), "agent_summary_stats")),
+                                                AGENT_SUMMARY_AT, timedelta(minutes=10), "agent_summary_stats"),
+                  status),
         _schedule("dimensions_schedule", "0 * * * *", snapshots,
                   "Per instance at local 05:00: dimension snapshots (users, campaigns, lists, ...), then dbt.",
                   lambda now: snapshot_requests(settings, now, dbt_keys, SNAPSHOT_DIMENSIONS, DIMENSIONS_AT,
-                                                timedelta(hours=1), "dimensions")),
+                                                timedelta(hours=1), "dimensions"), status),
     ]
     return [nightly, intraday, snapshots, dbt_only], schedules

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -126,3 +127,132 @@ def test_duckdb_1x_client_reads_every_bi_view(demo: tuple[subprocess.CompletedPr
         con.close()
     assert len(expected) >= 15
     assert got["rows"] == expected
+
+
+CHARTS = {"chart-calls", "chart-agents", "chart-funnel", "chart-abandon"}
+
+
+def _chromium() -> str:
+    import shutil
+
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        if os.environ.get("DIALSYNC_REQUIRE_CHROMIUM"):
+            pytest.fail("chromium missing: .ci/run installs the Debian package `chromium`")
+        pytest.skip("headless Chromium not installed (apt-get install chromium); CI requires it")
+    return exe
+
+
+def test_demo_report_is_self_contained_and_draws_in_chromium(demo: tuple[subprocess.CompletedProcess, Path]) -> None:
+    proc, data = demo
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    report = data / "data" / "report.html"
+    assert str(report) in proc.stdout.replace("\n", "") and "report:" not in proc.stdout  # no section lacked a column
+    html = report.read_text()
+    # viewable offline: nothing to fetch (the SVG namespace is an identifier, not a request)
+    assert not re.search(r"""(?:src|href|url)\s*[=(]\s*["']?\s*(?:https?:)?//""", html, flags=re.I)
+    assert "<link" not in html and "<img" not in html and "@import" not in html
+    # the numbers are the warehouse's: the calls and sales totals of the window
+    con = duckdb.connect(str(data / "data" / "dialsync.duckdb"), read_only=True)
+    try:
+        calls, sales = con.execute("select sum(coalesce(dials, 0) + coalesce(inbound_calls, 0)), "
+                                   "sum(coalesce(sales, 0)) from bi.campaign_daily").fetchone()
+    finally:
+        con.close()
+    assert calls > 0 and f"<b>{calls:,}</b> calls" in html and f"<b>{sales:,}</b> sales" in html
+    marks = {cid: len(re.findall(r'class="mark ', body))
+             for cid, body in re.findall(r'<svg class="chart" id="(chart-[a-z]+)"(.*?)</svg>', html, flags=re.S)}
+    assert set(marks) == CHARTS and all(marks.values()), marks
+    # the browser lays the charts out: the page's script counts marks with a non-empty box
+    out = subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                          "--proxy-server=127.0.0.1:9", "--dump-dom", report.as_uri()],
+                         capture_output=True, text=True, timeout=180, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert 'data-rendered="yes"' in out.stdout
+    drawn = {cid: int(n) for cid, n in re.findall(r'<svg[^>]*\bid="(chart-[a-z]+)"[^>]*\bdata-drawn="(\d+)"',
+                                                   out.stdout)}
+    assert set(drawn) == CHARTS, drawn
+    for cid, n in drawn.items():
+        assert 0 < n <= marks[cid], (cid, n, marks[cid])
+
+
+def test_demo_leaves_a_config_and_a_dagster_home_with_its_runs(demo: tuple[subprocess.CompletedProcess, Path]) -> None:
+    """`dialsync ui` after the demo shows the demo's data and runs, with the schedules stopped."""
+    from dagster import DagsterInstance, DagsterRunStatus, DefaultScheduleStatus
+
+    from dialsync import settings as sm
+    from orchestration.schedules import default_status
+
+    proc, data = demo
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    cfg = data / "data" / "dialsync.toml"
+    assert f"--config {cfg} ui" in proc.stdout.replace("\n", "")
+    sm.set_config_path(cfg)
+    try:
+        s = sm.load_settings()
+    finally:
+        sm.set_config_path(None)
+    assert s.data_dir == data / "data" and list(s.instances) == ["demo"]
+    # it counts what the demo counted: the campaign status APPSET stays a sale, not unclassified
+    assert s.instance("demo").campaign_statuses["10000005"]["APPSET"].sale is True
+    assert default_status(s) == DefaultScheduleStatus.STOPPED  # its simulator and credentials are gone
+    home = data / "data" / "dagster_home"
+    assert (home / "dagster.yaml").exists()
+    with DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_runs()
+        assert {r.job_name for r in runs} >= {"nightly", "snapshots", "dbt_build"}
+        assert all(r.status == DagsterRunStatus.SUCCESS for r in runs)
+
+
+_RUNS_AND_SCHEDULES = """{ runsOrError { ... on Runs { results { jobName status } } }
+  repositoriesOrError { ... on RepositoryConnection { nodes { schedules { name scheduleState { status } } } } } }"""
+
+
+def test_dialsync_ui_serves_the_demo_runs_with_schedules_stopped(
+        demo: tuple[subprocess.CompletedProcess, Path], tmp_path: Path) -> None:
+    """What a user does after the demo: `dialsync ui` from anywhere, then looks at Runs and Schedules."""
+    import json
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    proc, data = demo
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DIALSYNC_", "DAGSTER_"))}
+    exe = Path(sys.executable).with_name("dialsync")
+    log = (tmp_path / "ui.log").open("w")
+    ui = subprocess.Popen([str(exe), "--config", str(data / "data" / "dialsync.toml"), "ui", "--port", str(port)],
+                          cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        got = None
+        deadline = time.monotonic() + 400
+        while time.monotonic() < deadline and ui.poll() is None:
+            try:
+                r = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": _RUNS_AND_SCHEDULES}, timeout=30)
+                got = r.json()["data"]
+                if got["repositoriesOrError"].get("nodes"):
+                    break
+            except (httpx.HTTPError, KeyError, TypeError, ValueError):
+                pass
+            time.sleep(3)
+        assert got is not None, (tmp_path / "ui.log").read_text()[-3000:]
+        runs = got["runsOrError"]["results"]
+        assert {r["jobName"] for r in runs} >= {"nightly", "snapshots", "dbt_build"}
+        assert all(r["status"] == "SUCCESS" for r in runs)
+        schedules = {s["name"]: s["scheduleState"]["status"]
+                     for n in got["repositoriesOrError"]["nodes"] for s in n["schedules"]}
+        assert "nightly_schedule" in schedules and set(schedules.values()) == {"STOPPED"}, json.dumps(schedules)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(ui.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            ui.wait(timeout=30)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(ui.pid, signal.SIGKILL)  # what is left of the webserver, daemon and code server dg started
+        ui.wait(timeout=30)
+        log.close()
