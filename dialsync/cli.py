@@ -206,6 +206,8 @@ def sync(
             raise _fail(exc) from None
     failures = tracker.failures
     _print_results(results)
+    for (inst, note), names in _notes(results).items():  # e.g. dimension snapshots a backfill took
+        console.print(escape(f"{inst}: {note}: {', '.join(names)}"), highlight=False, soft_wrap=True)
     if publish:
         res = runner.publish(s, dbt_command=None)
         console.print(f"DuckDB: {res.path}")
@@ -213,6 +215,14 @@ def sync(
         for f in failures:
             err.print(f"[red]failed:[/red] {escape(f)}", soft_wrap=True)
         raise typer.Exit(1)
+
+
+def _notes(results: list) -> dict[tuple[str, str], list[str]]:
+    out: dict[tuple[str, str], list[str]] = {}
+    for r in results:
+        if r.status == "success" and r.message:
+            out.setdefault((r.instance, r.message), []).append(r.endpoint)
+    return out
 
 
 def _print_results(results: list) -> None:
@@ -259,14 +269,14 @@ def status(
         c = counts.setdefault((r["instance"], r["endpoint"]), {})
         c[r["state"]] = c.get(r["state"], 0) + 1
     t = Table(title=f"status {start} … {end}")
-    states = ("loaded", "stale", "failed", "missing", "running")
+    states = ("loaded", "stale", "failed", "blocked", "interrupted", "missing", "running")
     for c in ("instance", "endpoint", *states):
         t.add_column(c)
     for (inst, ep), c in counts.items():
         t.add_row(inst, ep, *(str(c.get(x, 0)) for x in states))
     console.print(t)
     for r in rows:
-        if show_all or r["state"] in {"failed"}:
+        if show_all or r["state"] in {"failed", "blocked", "interrupted"}:
             console.print(escape(f"{r['instance']} {r['endpoint']} {r['date']}: {r['state']} {r['error'] or ''}"))
     for u in runner.unclassified_statuses(s, instance):  # counted as neither sale nor non-sale until classified
         console.print(escape(f"unclassified status {u['instance']} {u['status_code']}: {u['calls']} calls "
@@ -288,6 +298,21 @@ def transform(full_refresh: Annotated[bool, typer.Option("--full-refresh")] = Fa
     cmd = ["build", *(["--full-refresh"] if full_refresh else [])]
     try:
         res = runner.publish(s, dbt_command=cmd)
+    except Exception as exc:
+        raise _fail(exc) from None
+    console.print(f"DuckDB: {res.path}")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def dbt(ctx: typer.Context) -> None:
+    """Run any dbt command (`dialsync dbt run -s fct_calls+`) the production way: in a private copy
+    of the warehouse, published atomically on success. (`cd dbt_project && dbt …` builds a dev file.)"""
+    from dialsync import runner
+
+    if not ctx.args:
+        raise typer.BadParameter("give a dbt command, e.g. `dialsync dbt build` or `dialsync dbt run -s fct_calls+`")
+    try:
+        res = runner.publish(_settings(), dbt_command=list(ctx.args))
     except Exception as exc:
         raise _fail(exc) from None
     console.print(f"DuckDB: {res.path}")

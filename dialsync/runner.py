@@ -135,7 +135,9 @@ def sync(settings: Settings, start: date, end: date, *, endpoints: list[str] | N
          instances: list[str] | None = None,
          on_result: Callable[[SyncResult | Exception, Endpoint | None, date], None] | None = None,
          now: Callable[[], datetime] | None = None) -> list[SyncResult]:
-    """Sync every selected endpoint × instance × day. Snapshot endpoints only for today.
+    """Sync every selected endpoint × instance × day. Snapshot endpoints only for today; a
+    range of past days takes today's dimension snapshots when the lake lacks them
+    (`backfill_dimensions`), their results saying so in ``message``.
 
     Each instance is checked first (`preflight`); an open auth circuit, before or during its
     partitions, stops that instance with one failed result (endpoint `*`) carrying the
@@ -175,7 +177,29 @@ def _sync_instance(ps: PartitionSync, start: date, end: date, days: list[date], 
     ps.client.breaker.check(instance=name)
     if snaps and start <= today <= end:
         results += sync_range(ps, snaps, [today], on_result)
+    elif dims := backfill_dimensions(ps.lake, name, snaps, end):
+        got = sync_range(ps, dims, [today], on_result)
+        note = (f"dimension snapshot of {today}, taken to map {start} … {end} "
+                f"(the lake had none on or after {end})")
+        for r in got:
+            if r.status == "success":
+                r.message = note
+        log.info("%s: %s: %s", name, note, ", ".join(e.name for e in dims))
+        results += got
     ps.client.breaker.check(instance=name)
+
+
+def backfill_dimensions(lake_: Lake, instance: str, snaps: list[Endpoint], end: date) -> list[Endpoint]:
+    """The dimension snapshots a sync of past days (ending ``end``) takes today, once per run.
+
+    A dialer keeps no history of its users, campaigns or lists: the only snapshot there is is
+    today's. It is taken when the lake has none dated on or after the range's last day, since
+    only such a snapshot knows every id the range's facts can name (an older one misses the
+    campaigns and lists created since, which then map by name or pass for in-groups); when
+    one exists the dialer is not asked again. ``snaps`` are the run's selected snapshot
+    endpoints (an explicit ``-e`` list without dimensions takes none)."""
+    return [e for e in snaps if e.dimension
+            and not any(d >= end for d in lake_.days(e.tables[0], instance))]
 
 
 def ops_tables(settings: Settings) -> dict[str, pa.Table]:

@@ -59,6 +59,27 @@ PER_DIRECTION = (Variant("type", ("OUT", "IN"), "direction"),)
 
 
 @dataclass(frozen=True)
+class CrossCheck:
+    """A second view of the same data whose per-key sums must equal the first's.
+
+    For a text report without totals, a cut exactly at a row boundary looks like a complete,
+    shorter answer (a PHP script killed by max_execution_time flushes whole lines). One more
+    request for the same window in another grouping reveals it: per ``key``, the sums of
+    ``sums`` over the first answer's rows must equal those over the second's, and both must
+    name the same keys. Only columns that are exact in both groupings belong in ``sums``.
+    The second request is the first one with ``without`` removed and ``params`` set.
+    """
+
+    key: str
+    sums: tuple[str, ...]
+    without: tuple[str, ...] = ()
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    def request(self, first: Mapping[str, str]) -> dict[str, str]:
+        return {**{k: v for k, v in first.items() if k not in self.without}, **self.params}
+
+
+@dataclass(frozen=True)
 class Endpoint:
     name: str
     surface: Literal["goapi", "non_agent_api"]
@@ -82,7 +103,12 @@ class Endpoint:
     #: user dies in SQL, PHP 8 answers 500): a permission error, never retried
     server_error_is_permission: bool = False
     restate: bool = False  # past partitions change after the day (CDRs, dispositions)
+    #: a snapshot that maps the ids in any day's facts (users, campaigns, lists ...): a sync of
+    #: past days takes today's when the lake has none for the range (the dialer keeps no history)
+    dimension: bool = False
     keep_day_column: str | None = None  # drop rows whose value in this datetime column is not the day
+    #: a second request whose per-key sums must agree with each request's (see CrossCheck)
+    verify: CrossCheck | None = None
     description: str = ""
 
     @property
@@ -133,16 +159,17 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              ("agent_summary_stats",), CROCO, kind="snapshot", module="goReports",
              description="Server's current day only; partition taken from the response's `dates`."),
     # --- croco-dial dimension snapshots ---------------------------------------------------
-    Endpoint("users", "goapi", "goGetAllUsers", "goapi:users", ("users",), CROCO, kind="snapshot",
+    Endpoint("users", "goapi", "goGetAllUsers", "goapi:users", ("users",), CROCO, kind="snapshot", dimension=True,
              module="goUsers", description="All user accounts."),
     Endpoint("portfolios", "goapi", "getAllPortfolios", "goapi:portfolios", ("portfolios",), CROCO,
-             kind="snapshot", module="goUsers", description="Portfolios (tenants)."),
+             kind="snapshot", dimension=True, module="goUsers", description="Portfolios (tenants)."),
     Endpoint("profiles", "goapi", "getAllProfiles", "goapi:profiles", ("profiles",), CROCO,
-             kind="snapshot", module="goUsers", description="Profiles."),
+             kind="snapshot", dimension=True, module="goUsers", description="Profiles."),
     Endpoint("campaigns", "goapi", "goGetAllCampaigns", "goapi:campaigns", ("campaigns",), CROCO,
-             kind="snapshot", module="goCampaigns", description="All campaigns."),
+             kind="snapshot", dimension=True, module="goCampaigns", description="All campaigns."),
     Endpoint("calltimes", "goapi", "goGetAllCalltimes", "goapi:calltimes", ("calltimes",), CROCO,
-             kind="snapshot", module="goCalltimes", description="Call time definitions (column-oriented)."),
+             kind="snapshot", dimension=True, module="goCalltimes",
+             description="Call time definitions (column-oriented)."),
     Endpoint("hopper", "goapi", "getLeadsOnHopper", "goapi:hopper", ("hopper",), CROCO, kind="snapshot",
              module="goCampaigns", fanout="per_key", key_param="campaign_id",
              keys=(KeySource("campaigns", "id"),), description="Leads in the hopper, per campaign."),
@@ -152,8 +179,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              params={"datetime_start": "{day} 00:00:00", "datetime_end": "{day} 23:59:59",
                      "time_format": "S", "group_by_campaign": "YES", **_TEXT},
              restate=True,
+             # calls and pause_time are exact in both groupings; without group_by_campaign
+             # 2.14-202 counts the first dispo row twice (dispo_time, login_time) and prints
+             # wait/talk/dispo/dead as 0 per row with calls = 0, so those cannot be compared.
+             # On 2.14-96 (Dialer360, grouping ignored) the two answers must simply be equal.
+             verify=CrossCheck("user", ("calls", "pause_time"), without=("group_by_campaign",)),
              description="Agent time and calls per user × campaign (group_by_campaign: exact figures; "
-                         "2.14-96 ignores it and answers per user)."),
+                         "2.14-96 ignores it and answers per user). Checked against the ungrouped "
+                         "answer per user, which reveals a cut at a row boundary."),
     Endpoint("call_status_stats", "non_agent_api", "call_status_stats", "vicidial:call_status_stats",
              ("call_status_stats",), NON_AGENT, params={"campaigns": "---ALL---", "query_date": "{day}"},
              restate=True, description="Calls per campaign/in-group with hourly and status breakdowns."),
@@ -186,7 +219,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              fanout="per_key", key_param="agent_user", keys=(KeySource("agent_stats_export", "user"),),
              restate=True, description="Recordings per agent active that day."),
     Endpoint("list_info", "non_agent_api", "list_info", "vicidial:list_info", ("list_info",), NON_AGENT,
-             kind="snapshot", params={"leads_counts": "Y", **_TEXT},
+             kind="snapshot", dimension=True, params={"leads_counts": "Y", **_TEXT},
              fanout="per_key", key_param="list_id",
              keys=(KeySource("outbound_cdr", "list_id", same_day=False), KeySource("config", "list_ids")),
              description="List settings and lead counts, per known list (from CDRs and config)."),

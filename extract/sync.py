@@ -2,9 +2,11 @@
 
 The only interpreter of `extract.registry`: it plans the requests of a partition (one
 request, or a fan-out over keys read from other partitions), fetches and parses them
-through the client (which retries what can be retried), splits any request whose result
-sits at the server's limit, types the rows, adds lineage, and replaces the partition
-atomically. The ledger records the outcome; a failure leaves the previous copy in place.
+through the client (which retries what can be retried), checks each answer against a second
+view of the same data where the endpoint declares one (`verify`: a body cut at a row boundary
+disagrees with it), splits any request whose result sits at the server's limit, types the
+rows, adds lineage, and replaces the partition atomically. The ledger records the outcome;
+a failure leaves the previous copy in place.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ import pyarrow.compute as pc
 
 from dialsync.settings import InstanceSettings
 from extract.client import DialerClient, RawResponse
-from extract.errors import DialerError, LimitReachedError, UnsupportedError
+from extract.errors import DialerError, LimitReachedError, ParseError, UnsupportedError
 from extract.parsers.goapi import partition_date_of
-from extract.registry import BY_NAME, Endpoint, KeySource
+from extract.registry import BY_NAME, TABLES, Endpoint
 from warehouse.lake import Lake
 from warehouse.ledger import SyncLedger
 
@@ -47,6 +49,11 @@ class SyncResult:
     @property
     def total_rows(self) -> int:
         return sum(self.rows.values())
+
+
+class UpstreamError(DialerError):
+    """A fan-out's key source (another endpoint's partition) failed, is missing or incomplete:
+    its keys cannot be trusted, so the partition is not pulled (never stored as an empty one)."""
 
 
 def local_today(inst: InstanceSettings, now: datetime | None = None) -> date:
@@ -72,6 +79,7 @@ class PartitionSync:
         self.ledger = ledger
         self.now = now or (lambda: datetime.now(UTC))
         self._warnings: list[str] = []
+        self._recovered = False
 
     # --- planning ------------------------------------------------------------------------
     def _keys(self, ep: Endpoint, day: date) -> list[str]:
@@ -85,39 +93,15 @@ class PartitionSync:
             if src.same_day:
                 t = self.lake.read(src.table, self.name, day, columns=None)
             else:
-                t = self.lake.latest(src.table, self.name, columns=None)
+                # every key the lake has ever seen, not the newest day's: the keys must not
+                # depend on which days happened to be loaded when the snapshot ran
+                t = self.lake.read_all(src.table, self.name, src.column)
             if t is None or src.column not in t.column_names:
                 continue
-            values = _distinct(t.column(src.column))
-            if src.via:
-                values = self._keys_via(src, values, day)
-            keys.update(dict.fromkeys(values))
+            keys.update(dict.fromkeys(_distinct(t.column(src.column))))
         if ep.fanout == "phone_numbers":
             keys = {k: None for k in keys if k.isdigit() and len(k) > 3}
         return sorted(keys)
-
-    def _keys_via(self, src: KeySource, values: list[str], day: date) -> list[str]:
-        """E.g. the numbers of leads called on ``day`` with each status (lead_status_search)."""
-        from extract.parsers import vicidial
-
-        parse = getattr(vicidial, src.via or "")
-        limit = self.inst.lead_search_limit
-        out: dict[str, None] = {}
-        for v in values:
-            params = {"function": src.via or "", src.via_param: v, "date": day.isoformat()}
-            t = self.client.call("non_agent_api", params, lambda raw: parse(raw.body, "pipe")[src.via or ""],
-                                 endpoint=src.via, partition=day.isoformat())
-            if limit and t.num_rows >= limit:
-                # lead_status_search has no finer filter than (status, date): the key list is
-                # incomplete and nothing can split it. Keep what we have and say so loudly
-                # (ledger, sync result, log) instead of failing the day or hiding it.
-                msg = (f"{src.via} {src.via_param}={v} returned {t.num_rows} leads = its limit of {limit}: "
-                       "numbers called that day beyond the limit are missing from the fan-out")
-                self._warnings.append(msg)
-                log.warning("%s [instance=%s partition=%s]", msg, self.name, day)
-            if src.via_column in t.column_names:
-                out.update(dict.fromkeys(_distinct(t.column(src.via_column))))
-        return list(out)
 
     def plan(self, ep: Endpoint, day: date) -> list[dict[str, str]]:
         base = ep.request_params(day.isoformat())
@@ -126,32 +110,72 @@ class PartitionSync:
         else:
             base["function"] = ep.action
         if ep.fanout == "single":
-            return [base]
-        keys = self._keys(ep, day)
-        if ep.fanout == "phone_numbers":
+            requests = [base]
+        elif ep.fanout == "phone_numbers":
+            keys = self._keys(ep, day)
             size = max(1, self.inst.phone_batch_size)
-            return [{**base, ep.key_param or "phone_number": ",".join(keys[i:i + size])}
-                    for i in range(0, len(keys), size)]
-        return [{**base, ep.key_param or "key": k} for k in keys]
+            requests = [{**base, ep.key_param or "phone_number": ",".join(keys[i:i + size])}
+                        for i in range(0, len(keys), size)]
+        else:
+            requests = [{**base, ep.key_param or "key": k} for k in self._keys(ep, day)]
+        for v in ep.variants:  # each request once per value (phone_number_log: type=OUT, type=IN)
+            requests = [{**r, v.param: value} for r in requests for value in v.values]
+        return requests
 
     # --- fetching ------------------------------------------------------------------------
     def _fmt(self, ep: Endpoint, params: dict[str, str]) -> str:
         return params.get("responsetype", self.inst.responsetype) if ep.surface == "goapi" else params.get(
             "stage", "pipe")
 
-    def _fetch(self, ep: Endpoint, params: dict[str, str], day: str) -> list[dict[str, pa.Table]]:
+    def _ask(self, ep: Endpoint, params: dict[str, str], day: str) -> dict[str, pa.Table]:
         parse = ep.parse_fn()
         fmt = self._fmt(ep, params)
 
         def run(raw: RawResponse) -> dict[str, pa.Table]:
             return parse(raw.body, fmt)
 
-        tables = self.client.call(ep.surface, params, run, module=ep.module, endpoint=ep.name, partition=day)
+        return self.client.call(ep.surface, params, run, module=ep.module, endpoint=ep.name, partition=day,
+                                server_error_is_permission=ep.server_error_is_permission)
+
+    def _verified(self, ep: Endpoint, params: dict[str, str], day: str) -> dict[str, pa.Table]:
+        """One request's tables, accepted only once ``ep.verify``'s second view agrees.
+
+        Either answer may be the cut one, so a disagreement asks both again (up to
+        max_attempts pairs), then fails the partition with the last disagreement."""
+        tables = self._ask(ep, params, day)
+        if ep.verify is None:
+            return tables
+        attempts = max(1, self.inst.max_attempts)
+        for n in range(1, attempts + 1):
+            try:
+                cross_check(ep, tables, self._ask(ep, ep.verify.request(params), day), self.inst.timezone)
+                return tables
+            except ParseError as exc:
+                if n == attempts:
+                    raise
+                log.warning("%s; asking both again (%d/%d) [instance=%s partition=%s]", exc, n, attempts,
+                            self.name, day)
+                tables = self._ask(ep, params, day)
+        raise AssertionError("unreachable")
+
+    def _fetch(self, ep: Endpoint, params: dict[str, str], day: str) -> list[dict[str, pa.Table]]:
+        tables = self._verified(ep, params, day)
         if ep.fanout == "per_key" and ep.key_param:
             tables = {n: _with_key(t, ep.key_param, params[ep.key_param]) for n, t in tables.items()}
-        limit = self.inst.result_limit
+        for v in ep.variants:  # the answer does not say which variant it is: the request does
+            tables = {n: _with_key(t, v.column, params[v.param]) for n, t in tables.items()}
+        limit = getattr(self.inst, ep.limit_setting)
         at_limit = limit and any(t.num_rows >= limit for t in tables.values())
         if not at_limit:
+            return [tables]
+        if ep.limit_split == "warn":
+            # Nothing finer can be asked (lead_status_search has only status + date): keep what
+            # came and say so loudly (ledger drift, sync result, log) instead of failing the day.
+            key = f" {ep.key_param}={params[ep.key_param]}" if ep.key_param else ""
+            msg = (f"{ep.name}{key} returned {max(t.num_rows for t in tables.values())} rows = its limit of "
+                   f"{limit}: rows beyond the limit are missing")
+            self._warnings.append(msg)
+            log.warning("%s [instance=%s partition=%s]", msg, self.name, day)
             return [tables]
         if ep.limit_split == "halve" and ep.key_param and "," in params.get(ep.key_param, ""):
             keys = params[ep.key_param].split(",")
@@ -160,6 +184,10 @@ class PartitionSync:
             for half in (keys[:mid], keys[mid:]):
                 out += self._fetch(ep, {**params, ep.key_param: ",".join(half)}, day)
             return out
+        from extract.split import FILTERS, split_by_filters
+
+        if ep.limit_split in FILTERS:  # goReports: re-ask per tenant[] / profile[] / user[]
+            return split_by_filters(self, ep, params, day, tables, limit)
         raise LimitReachedError(
             f"result has {max(t.num_rows for t in tables.values())} rows = the server's limit of {limit}; "
             "it is probably truncated and cannot be split further",
@@ -180,6 +208,12 @@ class PartitionSync:
         if day > today:
             raise UnsupportedError(f"{day_s} is in the future for this dialer (today is {today})",
                                    instance=self.name, endpoint=ep.name, partition=day_s)
+        self._recover()
+        blocked = self._upstream_problem(ep, day)
+        if blocked:
+            self.ledger.start(self.name, ep.name, day_s)
+            self.ledger.finish(self.name, ep.name, day_s, status="blocked", error=blocked)
+            raise UpstreamError(blocked, instance=self.name, endpoint=ep.name, partition=day_s)
         self.ledger.start(self.name, ep.name, day_s)
         try:
             result = self._sync(ep, day)
@@ -190,6 +224,49 @@ class PartitionSync:
                 exc.with_context(instance=self.name, endpoint=ep.name, partition=day_s)
             raise
         return result
+
+    def _recover(self) -> None:
+        """Once per PartitionSync (every CLI sync, every Dagster step): remove what crashed
+        writers left in the lake before writing anything."""
+        if not self._recovered:
+            self._recovered = True
+            removed = self.lake.cleanup_temp()
+            if removed:
+                log.info("removed %d leftover(s) of interrupted writes from the lake", removed)
+
+    def _upstream_problem(self, ep: Endpoint, day: date) -> str | None:
+        """Why the keys of ``ep``'s fan-out for ``day`` cannot be trusted, or None.
+
+        A key source counts only when it completed: its ledger row for the day (for a
+        latest-partition source: for the newest day in the lake) says success. Sources this
+        instance does not offer (CDRs on plain VICIdial) or that `when_missing` retires are
+        not keys here at all."""
+        for src in ep.keys:
+            owner = TABLES.get(src.table)
+            if src.table == "config" or owner is None or owner.name == ep.name:
+                continue
+            if src.when_missing and BY_NAME[src.when_missing].supported_on(self.inst.platform, self.inst.surfaces):
+                continue
+            if not owner.supported_on(self.inst.platform, self.inst.surfaces):
+                continue
+            if src.same_day:
+                want = day
+            else:
+                # keys from every loaded day: blocked while none is loaded, or while the source's
+                # own partition of this day was tried and did not complete
+                if not self.lake.days(src.table, self.name):
+                    return f"upstream {owner.name} missing (no partition yet) for {day}"
+                mine = self.ledger.get(self.name, owner.name, day.isoformat())
+                if mine is None:
+                    continue
+                want = day
+            row = self.ledger.get(self.name, owner.name, want.isoformat())
+            if row is None:
+                return f"upstream {owner.name} missing for {want}"
+            if row.status != "success":
+                return f"upstream {owner.name} {'failed' if row.status == 'failed' else row.status} for {want}" + (
+                    f" ({row.error})" if row.error and row.status != "failed" else "")
+        return None
 
     def _sync(self, ep: Endpoint, day: date) -> SyncResult:
         from extract.typing import add_lineage, cast_table
@@ -230,7 +307,7 @@ class PartitionSync:
             raise DialerError(
                 f"server answered for {partition_day}, not {day_s}: a snapshot can only be stored under "
                 "the day it describes", instance=self.name, endpoint=ep.name, partition=day_s)
-        written = self.lake.write(self.inst.platform, self.name, partition_day, out)
+        written = self.lake.write(self.inst.platform, self.name, partition_day, out, group=ep.name)
         if self._warnings:
             drift["_warnings"] = {"incomplete_keys": list(self._warnings)}
         result = SyncResult(self.name, ep.name, day_s, "success",
@@ -242,6 +319,43 @@ class PartitionSync:
             fingerprint=fingerprint(ep, requests), requests=len(requests), drift=drift or None,
             extracted_at=extracted_at.isoformat())
         return result
+
+
+def cross_check(ep: Endpoint, first: dict[str, pa.Table], second: dict[str, pa.Table], tz: str) -> None:
+    """Raise a (retryable) ParseError unless ``second`` (the answer to ``ep.verify``'s request)
+    names the same keys as ``first`` with the same per-key sums of ``ep.verify.sums``."""
+    from extract.typing import cast_table
+
+    check = ep.verify
+    if check is None:
+        return
+    tname = ep.tables[0]
+    sums: list[dict[str, tuple[int, ...]]] = []
+    for tables in (first, second):
+        raw = tables.get(tname)
+        if raw is None or raw.num_rows == 0:
+            sums.append({})
+            continue
+        typed, _ = cast_table(raw, tname, tz)
+        cols = {c: pc.fill_null(pc.cast(typed[c], pa.int64()), 0) for c in check.sums}
+        agg = pa.table({check.key: pc.cast(typed[check.key], pa.string()), **cols}).group_by(check.key).aggregate(
+            [(c, "sum") for c in check.sums])
+        keys = agg[check.key].to_pylist()
+        values = zip(*(agg[f"{c}_sum"].to_pylist() for c in check.sums), strict=True)
+        sums.append(dict(zip(keys, values, strict=True)))
+    a, b = sums
+    other = "the check request (" + ", ".join(
+        [f"without {p}" for p in check.without] + [f"{k}={v}" for k, v in check.params.items()]) + ")"
+    alone = sorted(a.keys() ^ b.keys(), key=str)
+    if alone:
+        k = alone[0]
+        raise ParseError(f"{ep.name}: {check.key} {k} is only in {'the answer' if k in a else other}: "
+                         "one of the two answers was cut short")
+    for k in sorted(a, key=str):
+        for col, x, y in zip(check.sums, a[k], b[k], strict=True):
+            if x != y:
+                raise ParseError(f"{ep.name}: {check.key} {k} has {col} = {x} summed over the answer's rows but "
+                                 f"{y} in {other}: one of the two answers was cut short")
 
 
 def _distinct(col: pa.ChunkedArray) -> list[str]:
@@ -274,6 +388,8 @@ def sync_range(ps: PartitionSync, endpoints: Iterable[Endpoint], days: Iterable[
                 if on_result:
                     on_result(exc, ep, day)
                 results.append(r)
+                if ps.client.circuit_open:  # auth failed: no other partition of this instance may ask
+                    return results
                 continue
             if on_result:
                 on_result(r, ep, day)

@@ -104,17 +104,20 @@ class DialsyncTranslator(DagsterDbtTranslator):
 
 @contextmanager
 def duckdb_path_env(path: Path) -> Iterator[None]:
-    """DIALSYNC_DUCKDB_PATH for dbt subprocesses started inside the block (env is copied at spawn)."""
+    """The prod target on ``path`` (`warehouse.dbt.dbt_env`) for dbt subprocesses started inside
+    the block (env is copied at spawn); the previous values come back after it."""
+    env = dbt_env(path)
     with _ENV_LOCK:
-        old = os.environ.get("DIALSYNC_DUCKDB_PATH")
-        os.environ.update(dbt_env(path))
+        old = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
         try:
             yield
         finally:
-            if old is None:
-                os.environ.pop("DIALSYNC_DUCKDB_PATH", None)
-            else:
-                os.environ["DIALSYNC_DUCKDB_PATH"] = old
+            for k, v in old.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
 
 
 def build_dbt_assets(settings: Settings, manifest_root: Path | None = None) -> tuple[AssetsDefinition, DbtProject]:

@@ -2,7 +2,8 @@
 
 An asset run syncs every (instance, day) partition key of the run through
 `extract.sync.PartitionSync`, which writes the Parquet lake and the sync ledger only. A day
-that fails leaves its previous copy in place and fails the step after the other days were
+that fails (or is blocked: "upstream X failed for <day>", its fan-out keys untrustworthy)
+leaves its previous copy in place and fails the step, naming why, after the other days were
 tried; a re-execution of that run does not pull again the days its parent run already
 loaded, so a retry costs only what failed.
 """
@@ -120,7 +121,7 @@ def build_raw_asset(ep: Endpoint, settings: Settings, daily: MultiPartitionsDefi
                 skipped[name] = f"not offered by platform {inst.platform} (surfaces {list(inst.surfaces)})"
                 context.log.info(f"{ep.name}: skipping instance {name}: {skipped[name]}")
                 continue
-            ps = dialer.partition_sync(name, warehouse)
+            ps = dialer.partition_sync(name, warehouse)  # its first sync cleans crash leftovers
             try:
                 todo = [local_today(inst) if d is None else d for d in days]
                 for day in sorted(set(todo)):
@@ -156,11 +157,13 @@ def build_raw_asset(ep: Endpoint, settings: Settings, daily: MultiPartitionsDefi
         if resumed:
             metadata["already_loaded_by_parent_run"] = resumed
         if failures:
+            shown = "; ".join(f"{k}: {v}" for k, v in list(failures.items())[:3])
             raise Failure(
-                description=f"{ep.name}: {len(failures)} of {len(written) + len(failures)} partition(s) failed; "
-                            "their previous copies are kept. Re-execute the run to retry only those.",
+                description=f"{ep.name}: {len(failures)} of {len(written) + len(failures)} partition(s) failed "
+                            f"({shown}{'; ...' if len(failures) > 3 else ''}); their previous copies are kept. "
+                            "Re-execute the run to retry only those.",
                 metadata={"failed": failures, **{k: v for k, v in metadata.items() if k != "drift"}},
             )
-        return MaterializeResult(metadata=metadata, check_results=checks.results_for(ep, written, warehouse.lake))
+        return MaterializeResult(metadata=metadata, check_results=checks.results_for(ep, written, warehouse.lake, s))
 
     return _raw

@@ -11,12 +11,18 @@ Model, per working agent: login → LOGIN pause → repeated cycles of
 LUNCH; each cycle carries one call the agent handled (Dialer, Manual or Inbound). The
 dialer's unanswered attempts (no answer, busy, AMD machines, drops) and inbound abandons,
 queue timeouts and after-hours calls are added around the handled calls.
+
+One module past 500 lines because the generator is one pass over shared arrays: splitting it
+would pass two dozen arrays between files. With `quirks` (`SimConfig.call_center_quirks`),
+`simulator.quirks` builds each day from the shifts of that day and the night shifts of the day
+before, as of `now` (late changes included).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -119,14 +125,17 @@ _CACHE: OrderedDict[tuple[Any, ...], DayLog] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _GEN_LOCKS: dict[tuple[Any, ...], threading.Lock] = {}
 CACHE_SIZE = 24
+#: quirks: the latest a night shift ends, seconds after the next local midnight
+NIGHT_END = 6 * 3600
 
 
 def day_log(world: World, day: date, store: LeadStore | None = None, now: datetime | None = None, *,
-            calls_scale: float = 1.0, outbound_calls_per_day: int | None = None) -> DayLog:
+            calls_scale: float = 1.0, outbound_calls_per_day: int | None = None, quirks: bool = False) -> DayLog:
     """The (cached) event log of `day`. `now` (aware, or naive local) cuts today short; default real clock.
 
     `calls_scale` multiplies the dialer's unanswered attempts and inbound abandons;
     `outbound_calls_per_day` instead sizes the day's outbound rows to about that many (benchmarks).
+    `quirks`: the call center misbehaves like a real one (`simulator.quirks`).
     """
     tz = ZoneInfo(world.timezone)
     if now is None:
@@ -135,11 +144,20 @@ def day_log(world: World, day: date, store: LeadStore | None = None, now: dateti
         now = now.replace(tzinfo=tz)
     lt = _LocalTime(tz, day)
     now_epoch = int(now.timestamp())
+    if quirks:
+        from simulator.quirks import quirky_day_log
+
+        return quirky_day_log(world, day, store, lt, now_epoch, calls_scale, outbound_calls_per_day)
     cutoff = min(max(now_epoch, lt.start), lt.end)
     if cutoff < lt.end:
         cutoff = cutoff // 60 * 60  # a partial day is regenerated at most once a minute
     rev = store.revision(day) if store is not None else -1
     key = (id(world), world.seed, day, cutoff, rev, id(store), float(calls_scale), outbound_calls_per_day)
+    return cached(key, lambda: _generate(world, day, store, lt, cutoff, calls_scale, outbound_calls_per_day))
+
+
+def cached(key: tuple[Any, ...], make: Callable[[], DayLog]) -> DayLog:
+    """The LRU-cached result of `make` under `key`; concurrent requests for one key generate it once."""
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
         if hit is not None:
@@ -151,7 +169,7 @@ def day_log(world: World, day: date, store: LeadStore | None = None, now: dateti
             hit = _CACHE.get(key)
             if hit is not None:
                 return hit
-        log = _generate(world, day, store, lt, cutoff, calls_scale, outbound_calls_per_day)
+        log = make()
         with _CACHE_LOCK:
             _CACHE[key] = log
             _GEN_LOCKS.pop(key, None)
@@ -220,7 +238,10 @@ _SYSTEM_NOT_RANDOM = {"LOGIN", "LUNCH", "MANUAL"}
 
 
 def _generate(world: World, day: date, store: LeadStore | None, lt: _LocalTime, cutoff: int,
-              calls_scale: float, target_outbound: int | None) -> DayLog:
+              calls_scale: float, target_outbound: int | None, quirks: bool = False) -> DayLog:
+    """The log of the shifts that start on `day`, up to `cutoff`. With `quirks` (cutoff past the
+    day's end: `simulator.quirks` cuts and merges days) some inbound agents work a night shift
+    into the next day, and answered dialer calls wait less than the campaign's drop timer."""
     if cutoff <= lt.start:
         return _empty(day, world, lt, cutoff)
     ordinal = day.toordinal()
@@ -250,10 +271,22 @@ def _generate(world: World, day: date, store: LeadStore | None, lt: _LocalTime, 
     shift_len = ag["shift_hours"].to_numpy() * 3600 + rng_a.normal(0, 1200, n_ag)
     start_wall = np.maximum(start_wall, win_start + rng_a.integers(0, 420, n_ag)).astype(np.int64)
     end_wall = np.minimum(start_wall + shift_len, np.minimum(win_stop, 23 * 3600 + 1800)).astype(np.int64)
+    lt_next = _LocalTime(ZoneInfo(world.timezone), day + timedelta(days=1))
+
+    def wall_utc(wall: np.ndarray) -> np.ndarray:  # wall seconds from local midnight, past 24 h: tomorrow
+        return np.where(wall >= 86400, lt_next.wall_to_utc(np.maximum(wall - 86400, 0)), lt.wall_to_utc(wall))
+
+    if quirks:  # an overnight team on the 24-hour inbound queues: 20:00–22:00 starts, past midnight
+        rng_q = np.random.default_rng([world.seed, ordinal, 7])
+        night = (ctype == 1) & (win_stop - win_start >= 23 * 3600) & (rng_q.random(n_ag) < 0.4)
+        works = np.where(night, rng_q.random(n_ag) < 0.9, works)
+        start_wall = np.where(night, 20 * 3600 + rng_q.integers(0, 7200, n_ag), start_wall).astype(np.int64)
+        end_wall = np.where(night, np.minimum(start_wall + shift_len, 24 * 3600 + NIGHT_END),
+                            end_wall).astype(np.int64)
     works &= (end_wall - start_wall) >= 1800
     w_idx = np.flatnonzero(works)
-    login_utc = lt.wall_to_utc(start_wall[w_idx])
-    shift_end_utc = np.minimum(lt.wall_to_utc(end_wall[w_idx]), cutoff)
+    login_utc = wall_utc(start_wall[w_idx])
+    shift_end_utc = np.minimum(wall_utc(end_wall[w_idx]), cutoff)
     keep_ag = login_utc < cutoff
     w_idx, login_utc, shift_end_utc = w_idx[keep_ag], login_utc[keep_ag], shift_end_utc[keep_ag]
     na = len(w_idx)
@@ -293,6 +326,9 @@ def _generate(world: World, day: date, store: LeadStore | None, lt: _LocalTime, 
     ring = np.select([kind == 0, kind == 1], [rng_c.integers(4, 26, M), rng_c.integers(5, 31, M)], 0)
     q_in = (rng_c.exponential(22.0, M) * np.where(rng_c.random(M) < 0.1, 4, 1)).round().astype(np.int64)
     q_dial = np.where(rng_c.random(M) < 0.25, rng_c.integers(1, 9, M), 0)
+    if quirks:  # an answered call waits for an agent within the drop timer, or it is a drop
+        drop_s = camps["drop_call_seconds"].to_numpy()[agent_camp[w_idx][a]]
+        q_dial = np.minimum(q_dial, np.maximum(drop_s - 1, 0))
     queue = np.select([kind == 2, kind == 0], [q_in, q_dial], 0).astype(np.int64)
     med_talk = np.array([60.0, 75.0, 140.0])[kind] * talk_scale[a]
     talk = np.maximum(1, _lognormal(rng_c, med_talk, 0.85, M).round()).astype(np.int64)
@@ -457,7 +493,7 @@ def _generate(world: World, day: date, store: LeadStore | None, lt: _LocalTime, 
         # a thin stream over the whole day (night traffic; after-hours outside the call time)
         cnt = int(rng_x.poisson(max(hg, 20) * 0.05 * scale))
         if cnt:
-            t = rng_x.integers(lt.start, max(lt.start + 1, cutoff - 400), cnt)
+            t = rng_x.integers(lt.start, max(lt.start + 1, min(cutoff, lt.end) - 400), cnt)
             wall = lt.to_local(t) - lt.midnight_local
             inside = (wall >= gstart) & (wall < gstop)
             q = np.where(inside, 1 + rng_x.exponential(40.0, cnt).round().astype(np.int64), 0)
@@ -477,7 +513,8 @@ def _generate(world: World, day: date, store: LeadStore | None, lt: _LocalTime, 
     # leads
     leads = store.leads(as_of=day) if store is not None else world.leads
     lists = store.lists(as_of=day) if store is not None else world.lists
-    lead_row = _assign_leads(rng_l, leads, lists, camp_ids, camp_all, kind_all)
+    lead_row = _assign_leads(rng_l, leads, lists, camp_ids, camp_all, kind_all, cols["epoch"],
+                             np.random.default_rng([world.seed, ordinal, 9]))
     has_lead = lead_row >= 0
     lr = pa.array(np.where(has_lead, lead_row, 0))
     valid = pa.array(has_lead)
@@ -491,7 +528,9 @@ def _generate(world: World, day: date, store: LeadStore | None, lt: _LocalTime, 
 
     seq = pc.utf8_lpad(pc.cast(pa.array(np.arange(n) + 1), pa.string()), 6, "0")
     uniqueid = pc.binary_join_element_wise(pc.cast(pa.array(cols["epoch"]), pa.string()), seq, ".")
-    loc = lt.to_local
+    def loc(utc: np.ndarray) -> np.ndarray:  # a night shift's events after midnight: tomorrow's offsets
+        return np.where(utc >= lt.end, lt_next.to_local(utc), lt.to_local(utc))
+
     is_in = kind_all == 2
     grp = cols["group"]
     dids_by_group = dict(zip(world.dids["group_id"].to_pylist(), world.dids["did_pattern"].to_pylist(), strict=True))
@@ -593,7 +632,7 @@ def _generate(world: World, day: date, store: LeadStore | None, lt: _LocalTime, 
     # --- sessions --------------------------------------------------------------------------------
     last_end = np.zeros(na, np.int64)
     np.maximum.at(last_end, a_k, cyc_start + dur[ki])
-    still_on = lt.wall_to_utc(end_wall[w_idx]) > cutoff
+    still_on = wall_utc(end_wall[w_idx]) > cutoff
     ws = worked
     logout = np.where(still_on[ws], 0, last_end[ws])
     sessions = pa.table({
@@ -620,8 +659,14 @@ def _inbound_part(rng: np.random.Generator, cnt: int, ci: int, gi: int, t: np.nd
 
 
 def _assign_leads(rng: np.random.Generator, leads: pa.Table, lists: pa.Table, camp_ids: list[str],
-                  camp_all: np.ndarray, kind_all: np.ndarray) -> np.ndarray:
-    """Row index into `leads` per call (-1: unknown caller). Outbound: dialable leads of active lists."""
+                  camp_all: np.ndarray, kind_all: np.ndarray, epoch: np.ndarray,
+                  rng_dup: np.random.Generator) -> np.ndarray:
+    """Row index into `leads` per call (-1: unknown caller). Outbound: dialable leads of active lists.
+
+    One lead is never in two calls of the same second (a dialer does not dial a lead twice at
+    once, and such calls would print identical report rows): a repeat draws again from its
+    campaign's pool (`rng_dup`, so every other draw of the day stays), an inbound one becomes an
+    unknown caller."""
     n = len(camp_all)
     out = np.full(n, -1, np.int64)
     if leads.num_rows == 0 or lists.num_rows == 0:
@@ -639,6 +684,7 @@ def _assign_leads(rng: np.random.Generator, leads: pa.Table, lists: pa.Table, ca
     dialable = np.asarray(pc.is_in(leads["status"], value_set=pa.array(DIALABLE_STATUSES))
                           .to_numpy(zero_copy_only=False), bool)
     inbound_known = rng.random(n) < 0.65
+    pools: dict[int, np.ndarray] = {}
     for ci in np.unique(camp_all):
         m = np.flatnonzero(camp_all == ci)
         pool = np.flatnonzero((lead_camp == ci) & lead_active & dialable)
@@ -649,4 +695,25 @@ def _assign_leads(rng: np.random.Generator, leads: pa.Table, lists: pa.Table, ca
         pick = pool[rng.integers(0, len(pool), len(m))]
         inb = kind_all[m] == 2
         out[m] = np.where(inb & ~inbound_known[m], -1, pick)
+        pools[int(ci)] = pool
+    for _ in range(16):
+        dup = _same_second_repeats(out, epoch)
+        if not dup.any():
+            break
+        out[dup & (kind_all == 2)] = -1
+        for ci, pool in pools.items():
+            m = np.flatnonzero(dup & (kind_all != 2) & (camp_all == ci))
+            if len(m):
+                out[m] = pool[rng_dup.integers(0, len(pool), len(m))]
+    return out
+
+
+def _same_second_repeats(lead_row: np.ndarray, epoch: np.ndarray) -> np.ndarray:
+    """Calls whose (lead, second) an earlier call already has."""
+    order = np.lexsort((np.arange(len(epoch)), epoch, lead_row))
+    lr, ep = lead_row[order], epoch[order]
+    rep = np.zeros(len(order), bool)
+    rep[1:] = (lr[1:] == lr[:-1]) & (ep[1:] == ep[:-1]) & (lr[1:] >= 0)
+    out = np.zeros(len(order), bool)
+    out[order] = rep
     return out

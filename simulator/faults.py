@@ -11,11 +11,12 @@ Grammar (whitespace ignored)::
     target  := "*" | an endpoint name (goAction or function, e.g. outbound_cdr, agent_stats_export)
                | a goAPI module (goReports) | a surface (goapi, lmapi, vicidial, dialer360)
     kind    := 500 | 502 | 503 | 504 | 429 | reset | slow | hang | truncate | html
-               | invalid_json | empty | auth
+               | invalid_json | cut_line | cut_inline | empty | auth
     prob    := probability per matching request, 0..1 (default 1)
     count   := fault only the first N matching requests, then let them through
     option  := retry_after=S (429, default 1) | delay=S (slow, default 2)
                | hang=S (hang, default 30) | after=N (let the first N matching requests through)
+               | at=F (cut_line/cut_inline: where to cut, 0..1 of the body; default seeded random)
 
 Examples: ``outbound_cdr:503#2`` (two 503s, then success), ``*:429@0.1:retry_after=1``,
 ``agent_cdr:truncate@1.0``, ``goReports:slow:delay=0.5``, ``*:auth#3``.
@@ -24,8 +25,10 @@ Rules are tried in order; the first that fires decides. Kinds:
 5xx/429 → that status (429 with Retry-After); reset → TCP RST before any byte; slow → answer
 after `delay`; hang → sleep `hang` seconds (past a client timeout) then answer; truncate →
 announce the full Content-Length, send half, drop the connection; html → an HTML error page
-with HTTP 200; invalid_json → HTTP 200, body cut in half (consistent length); empty → HTTP 200,
-0 bytes; auth → the surface's wrong-credential answer (a "storm" with @1.0).
+with HTTP 200; invalid_json → HTTP 200, body cut in half (consistent length); cut_line → HTTP 200,
+consistent length, body ends right after a line terminator (the last lines are missing: the hard
+case for line formats); cut_inline → HTTP 200, consistent length, body ends inside a line;
+empty → HTTP 200, 0 bytes; auth → the surface's wrong-credential answer (a "storm" with @1.0).
 """
 
 from __future__ import annotations
@@ -35,7 +38,9 @@ import threading
 from dataclasses import dataclass, field
 
 KINDS = frozenset({"500", "502", "503", "504", "429", "reset", "slow", "hang", "truncate", "html",
-                   "invalid_json", "empty", "auth"})
+                   "invalid_json", "cut_line", "cut_inline", "empty", "auth"})
+#: kinds that answer HTTP 200 with a body cut short but a consistent Content-Length
+CUT_KINDS = frozenset({"invalid_json", "cut_line", "cut_inline"})
 
 
 class FaultSpecError(ValueError):
@@ -99,7 +104,7 @@ def parse_spec(spec: str | None, seed: int = 0) -> list[FaultRule]:
             if "=" not in o:
                 raise FaultSpecError(f"fault rule {raw!r}: option {o!r} is not key=value")
             k, v = o.split("=", 1)
-            if k not in ("retry_after", "delay", "hang", "after"):
+            if k not in ("retry_after", "delay", "hang", "after", "at"):
                 raise FaultSpecError(f"fault rule {raw!r}: unknown option {k!r}")
             options[k] = float(v)
         rules.append(FaultRule(target, head, prob, count, options,
@@ -137,5 +142,30 @@ class FaultInjector:
                 if r.prob < 1.0 and r.rng.random() >= r.prob:
                     continue
                 r.fired += 1
-                return Fault(r.kind, f"{r.target}:{r.kind}", dict(r.options))
+                options = dict(r.options)
+                if r.kind in ("cut_line", "cut_inline") and "at" not in options:
+                    options["at"] = r.rng.random()
+                return Fault(r.kind, f"{r.target}:{r.kind}", options)
         return None
+
+
+def cut_body(fault: Fault, body: bytes) -> bytes:
+    """The body a cut fault sends instead of ``body`` (always strictly shorter when it can be).
+
+    invalid_json: the first half; cut_line: up to and including the last line terminator
+    before ``at`` (so every line sent is whole); cut_inline: ends inside a line, never right
+    after a terminator.
+    """
+    if fault.kind == "invalid_json" or len(body) < 2:
+        return body[: max(1, len(body) // 2)]
+    pos = min(len(body) - 1, max(1, int(len(body) * fault.options.get("at", 0.5))))
+    if fault.kind == "cut_line":
+        nl = body.rfind(b"\n", 0, pos)
+        if nl == -1:
+            nl = body.find(b"\n")
+        if 0 <= nl < len(body.rstrip(b"\r\n")):
+            return body[: nl + 1]
+        # a single line: the best a line cut can do is drop the whole answer's tail
+    while pos > 1 and body[pos - 1:pos] in (b"\n", b"\r"):
+        pos -= 1
+    return body[:pos]

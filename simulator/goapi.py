@@ -77,13 +77,14 @@ _MEMO_ACTIONS = {"outbound_cdr", "inbound_cdr", "agent_cdr"}
 def _memoized(fn: Action, params: Params, ctx: SimContext, module: str, action: str) -> dict[str, Any]:
     """The big CDR payloads, remembered for identical requests (a sync retries, a benchmark re-pulls).
 
-    The key holds everything the payload depends on: the request (minus credentials), the lead
-    store's revision and the simulator clock to the minute (which fixes every day log's cutoff).
+    The key holds everything the payload depends on: the request (minus credentials), the result
+    limits, the lead store's revision and the simulator clock to the minute (which fixes every day log's cutoff).
     """
     if module != "goReports" or action not in _MEMO_ACTIONS:
         return fn(params, ctx)
     req = tuple(sorted((k, v) for k, v in params.items() if k not in ("goUser", "goPass", "responsetype")))
-    key = (id(ctx), action, req, ctx.store.revision(), int(ctx.clock.now().timestamp()) // 60)
+    limits = (ctx.limits.get("goapi_rows"), ctx.limits.get("rows"))  # lowered at runtime by tests
+    key = (id(ctx), action, req, limits, ctx.store.revision(), int(ctx.clock.now().timestamp()) // 60)
     with _MEMO_LOCK:
         hit = _MEMO.get(key)
         if hit is not None:
@@ -252,8 +253,9 @@ def _s(col: Any) -> pa.Array:
 
 
 def _limit(tbl: pa.Table, ctx: SimContext) -> pa.Table:
-    """A plain SQL LIMIT: silently truncates at the configured row limit."""
-    lim = int(ctx.limits.get("rows", 100000))
+    """A plain SQL LIMIT on every goReports row set: silently truncates at `goapi_rows` (`rows` when
+    unset). Whether croco-dial truncates is undocumented: the simulator assumes it does, like VICIdial."""
+    lim = int(ctx.limits.get("goapi_rows", ctx.limits.get("rows", 100000)))
     return tbl.slice(0, lim) if tbl.num_rows > lim else tbl
 
 
@@ -448,7 +450,7 @@ def _attach_agent(t: pa.Table, ctx: SimContext,
 
 def export_agent_report(params: Params, ctx: SimContext) -> dict[str, Any]:
     calls, states, _, _ = _calls(ctx, params)
-    t = _users_in(ctx, params, per_user(calls, states))
+    t = _limit(_users_in(ctx, params, per_user(calls, states)), ctx)
     a = _attach_agent(t, ctx)
     tc = t["total_calls"].to_numpy()
     talk = t["talk"].to_numpy()
@@ -506,7 +508,7 @@ def _summary_rows(order: list[str], num: dict[str, np.ndarray], t: pa.Table) -> 
 def agent_calls_report(params: Params, ctx: SimContext) -> dict[str, Any]:
     calls, states, _, _ = _calls(ctx, params)
     t = per_user(calls, states)
-    t = _users_in(ctx, params, t.filter(pc.greater(t["total_calls"], 0)))
+    t = _limit(_users_in(ctx, params, t.filter(pc.greater(t["total_calls"], 0))), ctx)
     a = _attach_agent(t, ctx)
     tc = t["total_calls"].to_numpy()
     avg = np.where(tc > 0, t["talk"].to_numpy() // np.maximum(tc, 1), 0)
@@ -527,7 +529,7 @@ def pause_columns(ctx: SimContext) -> list[str]:
 
 def export_pause_report(params: Params, ctx: SimContext) -> dict[str, Any]:
     calls, states, _, _ = _calls(ctx, params, required=True)
-    t = _users_in(ctx, params, per_user(calls, states))
+    t = _limit(_users_in(ctx, params, per_user(calls, states)), ctx)
     pauses = _sql("""SELECT "user", lower(coalesce(nullif(pause_code, ''), 'pause')) AS code,
                             CAST(sum(seconds) AS BIGINT) AS s
                      FROM states WHERE state = 'PAUSE' GROUP BY ALL""",
@@ -587,7 +589,7 @@ def inbound_summary_stats(params: Params, ctx: SimContext) -> dict[str, Any]:
 def agent_summary_stats(params: Params, ctx: SimContext) -> dict[str, Any]:
     today = ctx.clock.today()
     log = ctx.day_log(today)
-    t = _users_in(ctx, params, per_user(log.calls, log.agent_states))
+    t = _limit(_users_in(ctx, params, per_user(log.calls, log.agent_states)), ctx)
     a = _attach_agent(t, ctx)
     names = dict(zip(ctx.world.statuses["status"].to_pylist(), ctx.world.statuses["status_name"].to_pylist(),
                      strict=True))

@@ -43,7 +43,7 @@ from starlette.routing import Route
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from simulator.events import DayLog, day_log
-from simulator.faults import Fault, FaultInjector, FaultSpecError
+from simulator.faults import CUT_KINDS, Fault, FaultInjector, FaultSpecError, cut_body
 from simulator.state import LeadStore
 from simulator.world import World, build_world
 
@@ -104,12 +104,16 @@ class SimConfig:
     api_user: str = "6666"
     api_pass: str = "1234"
     extra_users: tuple[ApiUser, ...] | None = None
-    #: result limits: `rows` (goAPI/VICIdial result rows, SQL LIMIT), `records` (rows analysed)
+    #: result limits: `rows` (VICIdial result rows, SQL LIMIT), `records` (rows analysed),
+    #: `goapi_rows` (goReports rows; `rows` when absent)
     limits: dict[str, int] = field(default_factory=lambda: {"rows": 100000, "records": 10000000,
-                                                            "lead_search": 1000})
+                                                            "lead_search": 1000, "goapi_rows": 100000})
     faults: str = ""
     calls_scale: float = 1.0
     outbound_calls_per_day: int | None = None
+    #: misbehave like a real call center (`simulator.quirks`): shifts across midnight, late
+    #: changes to finished days, calls through the DST repeated hour, waits within drop timers
+    call_center_quirks: bool = False
     lockout_after: int = 10
     host: str = "127.0.0.1"
     port: int = 0
@@ -218,7 +222,8 @@ class SimContext:
     def day_log(self, day: date) -> DayLog:
         """The event log of `day` under the simulator clock (partial today, empty future)."""
         return day_log(self.world, day, self.store, self.clock.now(), calls_scale=self.config.calls_scale,
-                       outbound_calls_per_day=self.config.outbound_calls_per_day)
+                       outbound_calls_per_day=self.config.outbound_calls_per_day,
+                       quirks=self.config.call_center_quirks)
 
     def day_logs(self, start: date, end: date) -> list[DayLog]:
         days = []
@@ -299,7 +304,7 @@ async def _fault_response(fault: Fault, surface: str, params: Params) -> Respons
                             media_type="text/html")
         user, pw = params.get("user") or "", params.get("pass") or ""
         return Response(f"ERROR: Login incorrect, please try again: |{user}|{pw}|BAD|\n", media_type="text/html")
-    return None  # reset / truncate / invalid_json are applied to the real response
+    return None  # reset / truncate / cut kinds are applied to the real response
 
 
 def _abort_transport(request: Request) -> None:
@@ -392,11 +397,11 @@ def create_app(config: SimConfig | None = None, ctx: SimContext | None = None) -
         result = await asyncio.to_thread(handler, params)
         resp = _as_response(result)
         entry["status"] = resp.status_code
-        if fault is not None and fault.kind in ("truncate", "invalid_json"):
+        if fault is not None and fault.kind in ("truncate", *CUT_KINDS):
             body = await _body_bytes(resp)
             if fault.kind == "truncate":
                 return _Truncated(body, resp.media_type or "text/html", request)
-            return Response(body[: max(1, len(body) // 2)], media_type=resp.media_type)
+            return Response(cut_body(fault, body), media_type=resp.media_type)
         return resp
 
     def optional(module: str, **kw: Any) -> Callable[[Params], Any] | None:

@@ -145,7 +145,9 @@ def test_dagster_runs_cost_one_failed_login_then_none_then_clear(sim: SimulatorS
     assert not first.success
     failures = [e.step_failure_data.error.to_string() for e in first.all_events if e.event_type_value == "STEP_FAILURE"]
     assert len(failures) == len(RAW), failures
-    assert sum("auth circuit open" in m for m in failures) == len(RAW) - 1, failures
+    # one step met the rejection itself (its later days, and every other step, met the open circuit)
+    assert sum("AuthError: goAPI rejected the credentials" in m for m in failures) == 1, failures
+    assert sum("auth circuit open" in m for m in failures) >= len(RAW) - 1, failures
     assert sim.ctx.failed_logins(USER) == 1 and len(authenticated_requests(sim)) == 1
     assert not sim.ctx.is_locked(USER)
     assert all(WRONG not in str(e) for e in first.all_events)

@@ -68,6 +68,20 @@ def test_sync_status_and_failures(cfg: Path, sim: SimulatorServer, tmp_path: Pat
     assert PASSWORD not in res.output
 
 
+def test_status_shows_a_fanout_blocked_by_its_failed_key_source(cfg: Path, sim: SimulatorServer) -> None:
+    day = (date.today() - timedelta(days=4)).isoformat()
+    sim.ctx.faults.set_spec("agent_stats_export:503")
+    res = run(cfg, "sync", "--from", day, "--to", day, "-e", "agent_stats_export", "-e", "recording_lookup",
+              "--no-publish")
+    assert res.exit_code == 1
+    sim.ctx.faults.set_spec("")
+    res = run(cfg, "status", "--from", day, "--to", day)
+    assert res.exit_code == 0
+    assert "blocked" in res.output and "interrupted" in res.output  # both columns
+    line = next(ln for ln in res.output.splitlines() if ln.startswith(f"acme recording_lookup {day}"))
+    assert "blocked" in line and "upstream agent_stats_export failed" in line, res.output
+
+
 def test_unknown_endpoint_and_missing_secret_are_clear(cfg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     res = run(cfg, "sync", "-e", "no_such_report")
     assert res.exit_code == 1 and "unknown endpoint 'no_such_report'" in res.output

@@ -129,6 +129,23 @@ def test_duckdb_1x_client_reads_every_bi_view(demo: tuple[subprocess.CompletedPr
     assert got["rows"] == expected
 
 
+BI_TYPES = {"BIGINT", "INTEGER", "DOUBLE", "DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "VARCHAR", "BOOLEAN"}
+
+
+def test_bi_columns_have_types_bi_tools_read(demo: tuple[subprocess.CompletedProcess, Path]) -> None:
+    """No HUGEINT (pandas reads it as float), DECIMAL, unsigned or list columns in bi.* (macro bi_view)."""
+    _, data = demo
+    con = duckdb.connect(str(data / "data" / "dialsync.duckdb"), read_only=True)
+    try:
+        cols = con.execute("select table_name, column_name, data_type from information_schema.columns "
+                           "where table_schema = 'bi'").fetchall()
+    finally:
+        con.close()
+    assert len({t for t, _, _ in cols}) >= 15
+    odd = [f"bi.{t}.{c}: {d}" for t, c, d in cols if d not in BI_TYPES]
+    assert not odd, odd
+
+
 CHARTS = {"chart-calls", "chart-agents", "chart-funnel", "chart-abandon"}
 
 

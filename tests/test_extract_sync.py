@@ -136,13 +136,15 @@ def test_resync_replaces_partition_without_duplicates(tmp_path: Path, sim: Simul
     b = Lake(s.lake_dir).read("outbound_cdr", "main", D1)
     assert first.rows == second.rows
     assert content(a).equals(content(b))  # type: ignore[arg-type]
-    assert len(list(s.lake_dir.rglob("outbound_cdr/**/*.parquet"))) == 1
+    lake = Lake(s.lake_dir)
+    assert len(lake.paths("outbound_cdr", "main")) == 1
+    assert len(list(lake.store_dir("crocodial", "outbound_cdr", "main", D1).glob("g-*"))) == 1  # old copy gone
     assert runner.ledger(s).get("main", "outbound_cdr", D1.isoformat()).attempts == 2  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(("platform", "expected"), [
-    ("vicidial", {"agent_stats_export", "call_status_stats", "call_dispo_report", "phone_number_log",
-                  "did_log_export", "recording_lookup", "list_info"}),
+    ("vicidial", {"agent_stats_export", "call_status_stats", "call_dispo_report", "lead_status_search",
+                  "phone_number_log", "did_log_export", "recording_lookup", "list_info"}),
     ("dialer360", {"agent_stats_export", "phone_number_log", "did_log_export", "recording_lookup"}),
 ])
 def test_text_platforms_pull_what_they_offer(tmp_path: Path, sim: SimulatorServer, platform: str,
@@ -160,15 +162,25 @@ def test_text_platforms_pull_what_they_offer(tmp_path: Path, sim: SimulatorServe
     assert "outbound_cdr" in skipped and platform in skipped["outbound_cdr"]
     ase = Lake(s.lake_dir).read("agent_stats_export", "main", D2)
     assert ase is not None and ase.num_rows > 0
+    if platform == "dialer360":  # 2.14-96: 16 names, a 17th value (wait), no group_by_campaign
+        assert ase.column("wait_time").null_count == 0 and ase.column("campaign_id").null_count == ase.num_rows
+        assert all(ase.column(c).null_count == ase.num_rows for c in ("talk_time", "dispo_time", "dead_time"))
+    else:  # group_by_campaign=YES: agent × campaign
+        assert ase.column("campaign_id").null_count == 0
     pnl = Lake(s.lake_dir).read("phone_number_log", "main", D2)
     assert pnl is not None and pnl.num_rows > 0
-    if platform == "vicidial":  # numbers come from lead_status_search per status of the day: outbound too
+    # asked per direction (type=OUT, type=IN), each row tagged with the direction it was asked for
+    assert set(pnl.column("direction").to_pylist()) <= {"OUT", "IN"} and "OUT" in pnl.column("direction").to_pylist()
+    if platform == "vicidial":  # numbers come from raw.lead_status_search per status of the day: outbound too
         assert "VDAD" in set(pnl.column("user").to_pylist())
-        res = next(r for r in results if r.endpoint == "phone_number_log" and r.partition == D2.isoformat())
+        lss = Lake(s.lake_dir).read("lead_status_search", "main", D2)
+        assert lss is not None and lss.num_rows > 0
+        assert {"lead_id", "phone_number", "status", "list_id"} <= set(lss.column_names)
+        res = next(r for r in results if r.endpoint == "lead_status_search" and r.partition == D2.isoformat())
         # a status with more leads than lead_status_search returns is reported, not hidden
         warnings = res.drift.get("_warnings", {}).get("incomplete_keys", [])
         assert all("limit of 1000" in w for w in warnings)
-        row = runner.ledger(s).get("main", "phone_number_log", D2.isoformat())
+        row = runner.ledger(s).get("main", "lead_status_search", D2.isoformat())
         assert row is not None and (not warnings or "incomplete_keys" in (row.drift or ""))
 
 
@@ -322,20 +334,21 @@ def limited_sim() -> Iterator[SimulatorServer]:
         yield s
 
 
-def test_result_at_limit_is_split_and_merged(tmp_path: Path, sim: SimulatorServer,
-                                              limited_sim: SimulatorServer) -> None:
+def test_result_at_limit_is_split_and_merged(tmp_path: Path, simulator_factory) -> None:
     """phone_number_log batches whose result reaches the server's limit are halved until each
     answer is below it; the merged partition equals the one pulled without a limit."""
+    import shutil
+
+    small = {"seed": 11, "agents": 10, "timezone": TZ, "now": NOW, "api_pass": PASSWORD, "calls_scale": 0.05}
+    sim = simulator_factory(**small)
+    limited_sim = simulator_factory(**small, limits={"rows": 150, "records": 10_000_000, "lead_search": 1000})
     ref = settings_for(tmp_path / "ref", sim, phone_batch_size=60)
-    runner.sync(ref, D1, D1, endpoints=["inbound_cdr", "phone_number_log"], now=lambda: NOW)
+    # every key source of the fan-out, or phone_number_log is blocked ("upstream ... missing")
+    runner.sync(ref, D1, D1, endpoints=["outbound_cdr", "inbound_cdr", "did_log_export", "phone_number_log"],
+                now=lambda: NOW)
     expected = content(Lake(ref.lake_dir).read("phone_number_log", "main", D1))  # type: ignore[arg-type]
+    shutil.copytree(tmp_path / "ref", tmp_path / "lim", symlinks=True)  # same keys (lake + ledger)
     s = settings_for(tmp_path / "lim", limited_sim, phone_batch_size=60, result_limit=150)
-    for name in ("inbound_cdr",):  # same keys as the reference
-        for t in endpoint(name).tables:
-            src = Lake(ref.lake_dir).partition_dir("crocodial", t, "main", D1) / "part-0.parquet"
-            dst = Lake(s.lake_dir).partition_dir("crocodial", t, "main", D1)
-            dst.mkdir(parents=True)
-            (dst / "part-0.parquet").write_bytes(src.read_bytes())
     ps = fast_sync(s)
     planned = len(ps.plan(endpoint("phone_number_log"), D1))
     r = ps.sync(endpoint("phone_number_log"), D1)
@@ -354,3 +367,151 @@ def test_result_at_limit_that_cannot_split_fails_loudly(tmp_path: Path, limited_
         ps.sync(endpoint("recording_lookup"), D1)
     assert Lake(s.lake_dir).read("recording_lookup", "main", D1) is None  # nothing half-stored
     assert runner.ledger(s).get("main", "recording_lookup", D1.isoformat()).status == "failed"  # type: ignore[union-attr]
+
+
+def test_lead_status_search_fans_out_per_status_and_a_500_is_permission(
+        tmp_path: Path, sim: SimulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from extract.errors import PermissionDeniedError
+    from simulator.server import ApiUser
+
+    s = settings_for(tmp_path, sim, platform="vicidial")
+    fast_sync(s).sync(endpoint("call_dispo_report"), D1)
+    statuses = set(Lake(s.lake_dir).read("call_dispo_report", "main", D1).column("status").to_pylist())
+    httpx.delete(f"{sim.url}/_sim/requests")
+    r = fast_sync(s).sync(endpoint("lead_status_search"), D1)
+    assert r.status == "success" and r.requests == len(statuses) == sim_requests(sim, "lead_status_search")
+    t = Lake(s.lake_dir).read("lead_status_search", "main", D1)
+    assert t.num_rows > 0 and t.column("lead_id").null_count == 0 and t.column("phone_number").null_count == 0
+    # a campaign-restricted API user: the real server dies in SQL (HTTP 500); one request, no retry
+    sim.ctx.users["camp1"] = ApiUser("camp1", "1234", 9, True, True, True, True, "One campaign",
+                                     allowed_campaigns=frozenset({"10000001"}))
+    monkeypatch.setenv(USER_ENV, "camp1")
+    monkeypatch.setenv(PASS_ENV, "1234")
+    httpx.delete(f"{sim.url}/_sim/requests")
+    with pytest.raises(PermissionDeniedError):
+        fast_sync(s).sync(endpoint("lead_status_search"), D1)
+    assert sim_requests(sim, "lead_status_search") == 1
+    del sim.ctx.users["camp1"]
+
+
+# --- dependencies: a fan-out over keys of a partition that did not complete is blocked -------
+def _fast_range(s: Settings, names: list[str], day: date) -> dict[str, object]:
+    from extract.registry import ordered
+    from extract.sync import sync_range
+
+    ps = fast_sync(s)
+    try:
+        return {r.endpoint: r for r in sync_range(ps, ordered([endpoint(n) for n in names]), [day])}
+    finally:
+        ps.client.close()
+
+
+def test_fanout_after_failed_key_source_is_blocked_never_empty(tmp_path: Path, simulator_factory) -> None:
+    """plain VICIdial: recording_lookup keys on agent_stats_export; phone_number_log on
+    lead_status_search, which keys on call_dispo_report. Their sources fail → blocked."""
+    sim2 = simulator_factory(seed=11, agents=10, timezone=TZ, now=NOW, api_pass=PASSWORD, calls_scale=0.05,
+                             faults="agent_stats_export:503,call_dispo_report:503")
+    s = settings_for(tmp_path, sim2, platform="vicidial", max_attempts=2)
+    names = ["agent_stats_export", "recording_lookup", "call_dispo_report", "lead_status_search", "phone_number_log"]
+    got = _fast_range(s, [*names, "did_log_export"], D1)  # no DIDs configured: an empty success
+    assert {n: got[n].status for n in names} == dict.fromkeys(names, "failed")  # type: ignore[attr-defined]
+    assert "upstream agent_stats_export failed for 2025-05-06" in got["recording_lookup"].message  # type: ignore[attr-defined]
+    assert "upstream call_dispo_report failed for 2025-05-06" in got["lead_status_search"].message  # type: ignore[attr-defined]
+    assert "upstream lead_status_search blocked for 2025-05-06" in got["phone_number_log"].message  # type: ignore[attr-defined]
+    lake = Lake(s.lake_dir)
+    for n in ("recording_lookup", "lead_status_search", "phone_number_log"):
+        assert lake.read(n, "main", D1) is None, f"{n} stored although its keys are unknown"
+        row = runner.ledger(s).get("main", n, D1.isoformat())
+        assert row is not None and row.status == "blocked" and "upstream" in (row.error or "")
+    assert sim_requests(sim2, "recording_lookup") == 0 and sim_requests(sim2, "phone_number_log") == 0
+    status = {r["endpoint"]: r for r in runner.status_table(s, D1, D1).to_pylist()}
+    assert status["recording_lookup"]["state"] == "blocked"
+    assert "upstream agent_stats_export failed" in status["recording_lookup"]["error"]
+    assert status["agent_stats_export"]["state"] == "failed"
+    sim2.ctx.faults.set_spec("")  # the sources recover: the next run loads everything
+    got = _fast_range(s, [*names, "did_log_export"], D1)
+    assert {n: got[n].status for n in names} == dict.fromkeys(names, "success")  # type: ignore[attr-defined]
+    assert lake.read("recording_lookup", "main", D1).num_rows > 0  # type: ignore[union-attr]
+
+
+def test_phone_number_log_after_cdr_failed_or_missing_is_blocked(tmp_path: Path, simulator_factory) -> None:
+    from extract.sync import UpstreamError
+
+    sim2 = simulator_factory(seed=11, agents=20, timezone=TZ, now=NOW, api_pass=PASSWORD, faults="outbound_cdr:503")
+    s = settings_for(tmp_path, sim2, max_attempts=2)
+    with pytest.raises(UpstreamError, match="upstream outbound_cdr missing for 2025-05-06"):
+        fast_sync(s).sync(endpoint("phone_number_log"), D1)
+    got = _fast_range(s, ["outbound_cdr", "inbound_cdr", "did_log_export", "phone_number_log"], D1)
+    assert got["inbound_cdr"].status == "success"  # type: ignore[attr-defined]
+    assert "upstream outbound_cdr failed for 2025-05-06" in got["phone_number_log"].message  # type: ignore[attr-defined]
+    assert Lake(s.lake_dir).read("phone_number_log", "main", D1) is None
+    assert sim_requests(sim2, "phone_number_log") == 0
+
+
+# --- crash hygiene: a sync killed with SIGKILL, then the next run ------------------------------
+KILLED_SYNC = """
+import os, sys
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+from dialsync.settings import InstanceSettings
+from extract.client import DialerClient
+from extract.registry import endpoint
+from extract.sync import PartitionSync
+from warehouse.lake import Lake
+from warehouse.ledger import SyncLedger
+url, data = sys.argv[1], sys.argv[2]
+inst = InstanceSettings(platform="crocodial", base_url=url, timezone="America/New_York",
+                        user_env="TEST_DIALER_USER", password_env="TEST_DIALER_PASS", timeout_s=60)
+ps = PartitionSync("main", inst, DialerClient.from_settings("main", inst), Lake(data + "/lake"),
+                   SyncLedger(data + "/state/sync_ledger.sqlite"),
+                   now=lambda: datetime(2025, 5, 8, 15, 30, tzinfo=ZoneInfo("America/New_York")))
+print("syncing", flush=True)
+ps.sync(endpoint("outbound_cdr"), date(2025, 5, 6))
+"""
+
+
+def test_killed_sync_reads_interrupted_and_next_run_cleans_up(tmp_path: Path, sim: SimulatorServer) -> None:
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from warehouse.process import Writer, this_writer
+
+    s = settings_for(tmp_path, sim)
+    ps = fast_sync(s)
+    ps.sync(endpoint("outbound_cdr"), D1)
+    lake = Lake(s.lake_dir)
+    before = {t: lake.read(t, "main", D1) for t in endpoint("outbound_cdr").tables}
+    sim.ctx.faults.set_spec("outbound_cdr:hang:hang=20")  # the child is mid-request when killed
+    child = subprocess.Popen([sys.executable, "-c", KILLED_SYNC, sim.url, str(s.data_dir)],
+                             cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline().strip() == "syncing"
+    led = runner.ledger(s)
+    deadline = time.monotonic() + 20
+    while led.get("main", "outbound_cdr", D1.isoformat()).pid != child.pid:  # type: ignore[union-attr]
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    sim.ctx.faults.set_spec("")
+    row = led.get("main", "outbound_cdr", D1.isoformat())
+    assert row is not None and row.status == "interrupted" and row.rows == before["outbound_cdr"].num_rows + \
+        before["outbound_cdr_summary"].num_rows  # type: ignore[union-attr]
+    status = {r["endpoint"]: r["state"] for r in runner.status_table(s, D1, D1).to_pylist()}
+    assert status["outbound_cdr"] == "interrupted"
+    # what a writer killed between staging and commit leaves: its journal and a half generation
+    me = this_writer()
+    dead = Writer(me.host, child.pid, "")
+    store = lake.store_dir("crocodial", "outbound_cdr", "main", D1)
+    gen = store / f"g-{dead.tag}-0123456789ab"
+    gen.mkdir()
+    (gen / "outbound_cdr.parquet").write_bytes(b"PAR1 half written")
+    (s.lake_dir / ".staging" / f"{gen.name}.json").write_text(
+        json.dumps({"store": str(store.relative_to(s.lake_dir)), "gen": gen.name}))
+    assert {t: lake.read(t, "main", D1) for t in before} == before  # invisible to readers
+    r = fast_sync(s).sync(endpoint("outbound_cdr"), D1)  # the next run
+    assert r.status == "success" and not gen.exists()
+    assert not list((s.lake_dir / ".staging").iterdir()) and len(list(store.glob("g-*"))) == 1
+    assert led.get("main", "outbound_cdr", D1.isoformat()).status == "success"  # type: ignore[union-attr]

@@ -358,3 +358,61 @@ def test_parsers_registry_covers_every_raw_table() -> None:
     from extract.schemas import SCHEMAS
     produced = {t for spec in PARSERS.values() for t in spec.tables}
     assert produced == set(SCHEMAS)
+
+
+# --- completeness: a real response cut anywhere is never accepted ------------------------------
+def _cuts(body: bytes, n_lines: int = 60, n_inside: int = 40) -> list[int]:
+    """Cut positions: line boundaries (every one, or ``n_lines`` spread over the body), inside
+    lines, and the last bytes (a missing closing bracket or root tag)."""
+    lines = [i + 1 for i, b in enumerate(body) if b == 10]
+    if len(lines) > n_lines:
+        lines = lines[:: max(1, len(lines) // n_lines)]
+    inside = [p for p in range(1, len(body), max(1, len(body) // n_inside)) if body[p - 1:p] != b"\n"]
+    tail = list(range(max(1, len(body) - 12), len(body)))
+    full = body.rstrip()
+    return sorted(p for p in {0, *lines, *inside, *tail} if body[:p].rstrip() != full)
+
+
+def test_cut_goreports_responses_are_never_accepted(simulator_factory) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    from extract.errors import DialerError
+    from extract.registry import ENDPOINTS
+
+    sim = simulator_factory(agents=4, calls_scale=0.02)
+    day = "2025-05-13"
+    silent: list[str] = []
+    tried = 0
+    for ep in (e for e in ENDPOINTS if e.module == "goReports"):
+        for fmt in ("json", "xml"):
+            form = {"goAction": ep.action, "goUser": "6666", "goPass": "1234", "responsetype": fmt,
+                    **ep.request_params(day)}
+            body = httpx.post(f"{sim.url}/goAPIv2/goReports/goAPI.php", data=form, timeout=60).content
+            parse = ep.parse_fn()
+            assert sum(t.num_rows for t in parse(body, fmt).values()) > 0, f"{ep.name} {fmt}: empty sample"
+            for pos in _cuts(body):
+                tried += 1
+                try:
+                    parse(body[:pos], fmt)
+                except DialerError:
+                    continue
+                silent.append(f"{ep.name} {fmt} cut at {pos}/{len(body)}")
+    assert tried > 1000
+    assert not silent, silent[:20]
+
+
+def test_summary_that_disagrees_with_the_data_rows_is_a_parse_error() -> None:
+    obj = json.loads(body("agent_report"))
+    goapi.agent_report(json.dumps(obj).encode(), "json")  # the document example agrees with itself
+    obj["data"]["rows"] = obj["data"]["rows"][:1]  # a row missing, the Summary still counts it
+    with pytest.raises(ParseError, match="Summary total_calls = 983 but the 1 data rows sum to 684"):
+        goapi.agent_report(json.dumps(obj).encode(), "json")
+    assert ParseError.retryable
+
+
+def test_xml_without_its_closing_root_is_a_parse_error() -> None:
+    xml = body("portfolios", "xml")
+    cut = xml[: xml.rindex(b"</goautodialapi>")]
+    with pytest.raises(ParseError, match="does not end with </goautodialapi>"):
+        goapi.portfolios(cut, "xml")
+    goapi.portfolios(xml + b"\n\n", "xml")  # trailing whitespace is fine

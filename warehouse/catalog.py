@@ -4,13 +4,15 @@ DuckDB allows one writer per file and BI tools keep the file open for hours. So 
 ever writes the published file in place: a build copies it to `<data_dir>/.build/`,
 refreshes views and ops tables, runs dbt there, and renames the result over the published
 path. A reader holding the old file keeps its (now unlinked) copy; the next connection
-sees the new one. An inter-process file lock makes builds take turns.
+sees the new one. An inter-process file lock makes builds take turns; holding it, a build
+first deletes the copies a killed build (kill -9 skips every `finally`) left behind.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -97,6 +99,22 @@ def build_lock(data_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+_BUILD_COPY = re.compile(r"\.[0-9a-f]{32}(\.wal)?$")
+
+
+def remove_stale_builds(published: Path) -> int:
+    """Delete build copies a killed build left in `.build/` (a kill -9 skips `finally`).
+
+    Called with the build lock held: no other build is running, so every copy is stale.
+    """
+    n = 0
+    for p in (published.parent / ".build").glob(f"{published.name}.*"):
+        if _BUILD_COPY.fullmatch(p.name[len(published.name):]):
+            p.unlink(missing_ok=True)
+            n += 1
+    return n
+
+
 @contextmanager
 def building(published: Path) -> Iterator[Path]:
     """Yield a private copy of the published file to build in; publish it atomically on success.
@@ -106,6 +124,7 @@ def building(published: Path) -> Iterator[Path]:
     published = Path(published).absolute()
     data_dir = published.parent
     with build_lock(data_dir):
+        remove_stale_builds(published)
         build = data_dir / ".build" / f"{published.name}.{uuid.uuid4().hex}"
         if published.exists():
             shutil.copyfile(published, build)
@@ -117,9 +136,18 @@ def building(published: Path) -> Iterator[Path]:
             with open(build, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(build, published)
+            _fsync_dir(data_dir)
         finally:
             build.unlink(missing_ok=True)
             build.with_name(build.name + ".wal").unlink(missing_ok=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def prepare(build_path: Path, lake: Lake, ops: dict[str, pa.Table]) -> dict[str, str]:

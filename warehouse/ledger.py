@@ -4,6 +4,10 @@ SQLite (WAL) rather than the DuckDB file: several Dagster steps may record at on
 DuckDB allows one writer, and the published DuckDB file is rebuilt from this on publish.
 It drives incremental decisions (`status`, the nightly restatement) and never holds
 credentials: errors are recorded as already-redacted messages.
+
+A `running` row names its writer (host, pid, process start time): when that process is gone
+(kill -9, OOM) the row reads as `interrupted`, never as a sync still in progress. `blocked`
+means the partition was not pulled because a key source it fans out over did not complete.
 """
 
 from __future__ import annotations
@@ -13,18 +17,20 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
+
+from warehouse.process import Writer, is_dead, this_writer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sync_ledger (
     instance TEXT NOT NULL,
     endpoint TEXT NOT NULL,
     partition_date TEXT NOT NULL,
-    status TEXT NOT NULL,              -- running | success | failed | skipped
+    status TEXT NOT NULL,              -- running | success | failed | blocked | skipped
     rows INTEGER,
     bytes INTEGER,
     checksum TEXT,
@@ -36,6 +42,9 @@ CREATE TABLE IF NOT EXISTS sync_ledger (
     extracted_at TEXT,                 -- when the data now in the lake was pulled
     finished_at TEXT,
     attempts INTEGER NOT NULL DEFAULT 1,
+    pid INTEGER,                       -- writer of the last attempt (see warehouse.process)
+    host TEXT,
+    proc_start TEXT,
     PRIMARY KEY (instance, endpoint, partition_date)
 );
 CREATE TABLE IF NOT EXISTS sync_history (
@@ -62,6 +71,9 @@ class LedgerRow:
     extracted_at: str | None
     finished_at: str | None
     attempts: int
+    pid: int | None = None
+    host: str | None = None
+    proc_start: str | None = None
 
 
 def now_iso() -> str:
@@ -75,6 +87,10 @@ class SyncLedger:
         self._lock = threading.Lock()
         with self._connect() as con:
             con.executescript(SCHEMA)
+            have = {r[1] for r in con.execute("PRAGMA table_info(sync_ledger)")}
+            for col, typ in (("pid", "INTEGER"), ("host", "TEXT"), ("proc_start", "TEXT")):
+                if col not in have:  # a ledger written before writers were recorded
+                    con.execute(f"ALTER TABLE sync_ledger ADD COLUMN {col} {typ}")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -87,14 +103,17 @@ class SyncLedger:
             con.close()
 
     def start(self, instance: str, endpoint: str, day: str) -> None:
+        w = this_writer()
         with self._lock, self._connect() as con:
             con.execute(
-                """INSERT INTO sync_ledger (instance, endpoint, partition_date, status, started_at)
-                   VALUES (?, ?, ?, 'running', ?)
+                """INSERT INTO sync_ledger (instance, endpoint, partition_date, status, started_at,
+                                            pid, host, proc_start)
+                   VALUES (?, ?, ?, 'running', ?, ?, ?, ?)
                    ON CONFLICT (instance, endpoint, partition_date) DO UPDATE SET
                      status='running', started_at=excluded.started_at, error=NULL,
-                     attempts=sync_ledger.attempts + 1""",
-                (instance, endpoint, day, now_iso()),
+                     attempts=sync_ledger.attempts + 1, pid=excluded.pid, host=excluded.host,
+                     proc_start=excluded.proc_start""",
+                (instance, endpoint, day, now_iso(), w.pid, w.host, w.start),
             )
 
     def finish(self, instance: str, endpoint: str, day: str, *, status: str, rows: int | None = None,
@@ -130,7 +149,7 @@ class SyncLedger:
                 (instance, endpoint, day),
             )
             row = cur.fetchone()
-        return LedgerRow(*row) if row else None
+        return _live(LedgerRow(*row)) if row else None
 
     def rows(self, instance: str | None = None) -> list[LedgerRow]:
         q = "SELECT * FROM sync_ledger"
@@ -139,12 +158,23 @@ class SyncLedger:
             q += " WHERE instance=?"
             args = (instance,)
         with self._connect() as con:
-            return [LedgerRow(*r) for r in con.execute(q + " ORDER BY instance, endpoint, partition_date", args)]
+            return [_live(LedgerRow(*r))
+                    for r in con.execute(q + " ORDER BY instance, endpoint, partition_date", args)]
 
     def to_arrow(self) -> pa.Table:
         rows = self.rows()
         fields = list(LedgerRow.__dataclass_fields__)
         schema = pa.schema([
-            (f, pa.int64() if f in {"rows", "bytes", "requests", "attempts"} else pa.string()) for f in fields
+            (f, pa.int64() if f in {"rows", "bytes", "requests", "attempts", "pid"} else pa.string())
+            for f in fields
         ])
         return pa.Table.from_pylist([r.__dict__ for r in rows], schema=schema)
+
+
+def _live(row: LedgerRow) -> LedgerRow:
+    """A `running` row whose writer died on this host is `interrupted` (read-time: no
+    process has to survive to say so, and a live sync elsewhere is never relabelled)."""
+    if row.status == "running" and row.pid and row.host and is_dead(Writer(row.host, row.pid, row.proc_start or "")):
+        return replace(row, status="interrupted",
+                       error=row.error or f"process {row.pid} on {row.host} ended during the sync")
+    return row

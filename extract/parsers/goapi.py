@@ -182,8 +182,43 @@ def agent_report(body: Body, fmt: str) -> Tables:
     """goReports exportAgentReport → ``agent_report`` (user × portfolio) and
     ``agent_report_summary`` (Summary/Average/Max/Min rows, column ``type``)."""
     obj = load(body, fmt)
-    return {"agent_report": _table_at(obj, ("data", "rows")),
-            "agent_report_summary": _table_at(obj, ("data", "summary_rows"))}
+    out = {"agent_report": _table_at(obj, ("data", "rows")),
+           "agent_report_summary": _table_at(obj, ("data", "summary_rows"))}
+    check_totals(out["agent_report"], out["agent_report_summary"], "exportAgentReport")
+    return out
+
+
+#: additive columns the `Summary` row totals over the data rows (exportAgentReport)
+SUMMED = ("total_calls", "talk", "login_time")
+
+
+def check_totals(rows: pa.Table, summary: pa.Table, report: str) -> None:
+    """A Summary row that disagrees with the sum of the data rows means rows are missing (or
+    extra): the body is not the whole report, whatever its syntax says. Only columns the
+    server sums (`SUMMED`) are compared, and only when both sides have them."""
+    if "type" not in summary.column_names or summary.num_rows == 0:
+        return
+    types = summary.column("type").to_pylist()
+    if "Summary" not in types:
+        return
+    total = summary.slice(types.index("Summary"), 1)
+    for col in SUMMED:
+        if col not in rows.column_names or col not in total.column_names:
+            continue
+        want = _number(total.column(col)[0].as_py())
+        if want is None:
+            continue
+        got = sum(v for v in (_number(x) for x in rows.column(col).to_pylist()) if v is not None)
+        if abs(got - want) > 0.5:
+            raise ParseError(f"goAPI {report}: Summary {col} = {want:g} but the {rows.num_rows} data rows "
+                             f"sum to {got:g} (incomplete or inconsistent response)")
+
+
+def _number(v: Any) -> float | None:
+    try:
+        return float(v) if v not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
 
 
 export_agent_report = agent_report

@@ -31,6 +31,7 @@ from defusedxml import DefusedXmlException
 from extract.errors import ParseError
 
 _ROOT = b"<goautodialapi"
+_END = b"</goautodialapi>"
 _DECL_ENC = re.compile(rb'<\?xml[^>]*encoding=["\']([A-Za-z0-9_.:-]+)["\']')
 _TAG_OR_CDATA = re.compile(rb"(<!\[CDATA\[.*?\]\]>)|<(/?)([^\s<>/!?]+)(/?)>", re.S)
 _NAME_OK = re.compile(rb"^[A-Za-z_][A-Za-z0-9_.-]*$")
@@ -56,6 +57,11 @@ def _prepare(raw: bytes) -> bytes:
         if b"<html" in low or b"<!doctype" in low:
             raise ParseError("goAPI answered with an HTML page instead of XML")
         raise ParseError("goAPI XML body has no <goautodialapi> root")
+    if not raw[-4096:].rstrip().endswith(_END):
+        # A body cut short is never complete, even where the cut leaves well-formed XML; and
+        # checking first keeps the tag-repair pass (regex) off unterminated CDATA, where it
+        # would backtrack for minutes on a large report.
+        raise ParseError("goAPI XML body does not end with </goautodialapi> (truncated?)")
     m = _DECL_ENC.search(raw, 0, start)
     doc = raw[start:]
     if m and m.group(1).lower() not in (b"utf-8", b"utf8"):

@@ -18,10 +18,12 @@ Completeness (issue #11): a body that is not provably complete is a (retryable) 
 The real script ends every printed line with ``\n`` except call_dispo_report's TOTAL row, so
 a delimited export or record list whose last line lacks it was cut; a header with no data
 line was cut (the server says NO RECORDS instead); a line with the wrong field count was cut.
-call_dispo_report proves itself with its TOTAL row. What no format can reveal is a cut exactly
-at a line boundary of a report without totals (agent_stats_export, phone_number_log,
-did_log_export, recording_lookup, call_status_stats, and lead_status_search between two
-records): those bodies look like a complete, shorter answer.
+call_dispo_report proves itself with its TOTAL row. A cut exactly at a line boundary of a
+report without totals looks like a complete, shorter answer: no parser can reveal it.
+agent_stats_export's is revealed one level up, by its declared cross check (the ungrouped
+answer's per-user calls and pause_time; `extract.registry.CrossCheck`, `extract.sync`); still
+undetectable are such cuts of phone_number_log, did_log_export, recording_lookup,
+call_status_stats, and of lead_status_search between two records.
 """
 
 from __future__ import annotations
@@ -268,8 +270,9 @@ def delimited(body: Body, fmt: str, variants: Sequence[Sequence[str]], function:
 def agent_stats_export(body: Body, fmt: str, *, secrets: Sequence[str] = ()) -> Tables:
     """agent_stats_export → ``agent_stats_export``: the documented 17-column form, the real
     20-column one, each optionally with ``campaign_id`` first (``group_by_campaign=YES``), and
-    2.14-96's 16-name header over 17 values (17th → ``wait_time``). A cut at a line boundary
-    cannot be detected (no totals); a cut inside a line can (newline, field count)."""
+    2.14-96's 16-name header over 17 values (17th → ``wait_time``). A cut inside a line is
+    detected here (newline, field count); a cut at a line boundary is not (no totals), but the
+    sync's cross check against the ungrouped answer reveals it (the endpoint's ``verify``)."""
     variants = [AGENT_STATS_REAL_COLUMNS, AGENT_STATS_DOC_COLUMNS,
                 ("campaign_id", *AGENT_STATS_REAL_COLUMNS), ("campaign_id", *AGENT_STATS_DOC_COLUMNS)]
     return {"agent_stats_export": delimited(body, fmt, variants, "agent_stats_export", secrets=secrets,
