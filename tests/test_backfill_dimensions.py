@@ -52,6 +52,19 @@ max_attempts = 2
 def test_past_range_into_an_empty_lake_takes_todays_dimensions_once(cfg: Path, tmp_path: Path) -> None:
     today = datetime.now(ZoneInfo(TZ)).date()
     first, last = (today - timedelta(days=3)).isoformat(), (today - timedelta(days=2)).isoformat()
+    # the progress bar's total counts the snapshots the backfill will take
+    from datetime import date
+
+    from dialsync.progress import planned_partitions
+    from dialsync.runner import select_endpoints
+
+    sm.set_config_path(cfg)
+    s = sm.load_settings()
+    eps = select_endpoints(None)
+    inst = s.instance("acme")
+    daily = sum(1 for e in eps if e.kind == "daily" and e.supported_on(inst.platform, inst.surfaces))
+    plan = planned_partitions(s, date.fromisoformat(first), date.fromisoformat(last), eps, ["acme"])
+    assert plan == {"acme": 2 * daily + len(DIMENSIONS)}
     res = CliRunner().invoke(app, ["--config", str(cfg), "sync", "--from", first, "--to", last, "--no-publish"],
                              env={"COLUMNS": "250"})
     assert res.exit_code == 0, res.output
