@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from extract.registry import TABLES
 from warehouse import compat
-from warehouse.lake import Lake
+from warehouse.lake import Lake, fsync_dir
 
 
 def _empty_typed(table: str) -> pa.Table:
@@ -136,18 +136,10 @@ def building(published: Path) -> Iterator[Path]:
             with open(build, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(build, published)
-            _fsync_dir(data_dir)
+            fsync_dir(data_dir)
         finally:
             build.unlink(missing_ok=True)
             build.with_name(build.name + ".wal").unlink(missing_ok=True)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def prepare(build_path: Path, lake: Lake, ops: dict[str, pa.Table]) -> dict[str, str]:

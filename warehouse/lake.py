@@ -95,8 +95,8 @@ class Lake:
                     os.fsync(fh.fileno())
                 written.append(WrittenPartition(name, self.partition_dir(platform, name, instance, day) / PART,
                                                 table.num_rows, f.stat().st_size, _sha256(f)))
-            _fsync_dir(gen)
-            _fsync_dir(store)
+            fsync_dir(gen)
+            fsync_dir(store)
             old = _current(store)
             _symlink_replace(store / CURRENT, gen.name)  # the commit
         except BaseException:
@@ -114,7 +114,7 @@ class Lake:
         staging.mkdir(parents=True, exist_ok=True)
         path = staging / f"{gen.name}.json"
         path.write_text(json.dumps({"store": str(store.relative_to(self.root)), "gen": gen.name}))
-        _fsync_dir(staging)
+        fsync_dir(staging)
         return path
 
     def _link(self, public: Path, target: Path) -> None:
@@ -211,7 +211,7 @@ def _remove_superseded(store: Path, keep: str | None, also: str | None = None) -
             shutil.rmtree(gen, ignore_errors=True)
             n += 1
     if n:
-        _fsync_dir(store)
+        fsync_dir(store)
     return n
 
 
@@ -224,7 +224,7 @@ def _symlink_replace(path: Path, target: str) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def _sha256(path: Path) -> str:
@@ -235,7 +235,8 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable: a file fsync does not persist its directory entry."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
