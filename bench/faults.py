@@ -1,6 +1,7 @@
 """Fault campaign: does any injected fault cost or duplicate a row?
 
     .venv/bin/python bench/faults.py [--days 7] [--rate 0.45] [--cuts *|goapi] [--agents 8] [--seed 7]
+                                     [--max-runs 12] [--max-attempts 6]
 
 Syncs `--days` days of every endpoint for a croco-dial and a plain VICIdial instance against
 one simulator under every recoverable fault kind (5xx, 429 + Retry-After, resets, hangs past
@@ -31,12 +32,14 @@ def main() -> int:
     ap.add_argument("--calls-scale", type=float, default=0.1)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--max-runs", type=int, default=12)
+    ap.add_argument("--max-attempts", type=int, default=6, help="client attempts per request (instance default)")
     ap.add_argument("--cuts", default="*", help="where bodies are cut: * (every format) or goapi (JSON/XML only)")
     ap.add_argument("--data", type=Path, help="keep the clean and faulty data dirs here")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         res = run_campaign(a.data or Path(tmp), days=a.days, agents=a.agents, calls_scale=a.calls_scale,
-                           rate=a.rate, seed=a.seed, max_runs=a.max_runs, cut_target=a.cuts, log=print)
+                           rate=a.rate, seed=a.seed, max_runs=a.max_runs, max_attempts=a.max_attempts,
+                           cut_target=a.cuts, log=print)
     d = res.diff
     print(f"requests:             {res.requests:,}")
     print(f"faults injected:      {res.faults_injected:,} "

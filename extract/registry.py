@@ -58,25 +58,56 @@ class Variant:
 PER_DIRECTION = (Variant("type", ("OUT", "IN"), "direction"),)
 
 
+#: in ``CrossCheck.sums``: the number of rows per key, not a column's sum
+ROWS = "*"
+
+
 @dataclass(frozen=True)
 class CrossCheck:
-    """A second view of the same data whose per-key sums must equal the first's.
+    """A second view of the same data whose per-key figures must equal the first's.
 
     For a text report without totals, a cut exactly at a row boundary looks like a complete,
-    shorter answer (a PHP script killed by max_execution_time flushes whole lines). One more
-    request for the same window in another grouping reveals it: per ``key``, the sums of
-    ``sums`` over the first answer's rows must equal those over the second's, and both must
-    name the same keys. Only columns that are exact in both groupings belong in ``sums``.
-    The second request is the first one with ``without`` removed and ``params`` set.
+    shorter answer (a PHP script killed by max_execution_time flushes whole lines). A second
+    view of the same window reveals it: per ``key``, the sums of ``sums`` (``ROWS``: the row
+    count) over the answer's rows must equal the second view's. Only figures that are exact in
+    both views belong here. The second view is one of:
+
+    * another request (``other`` unset): the first one with ``without`` removed, ``params``
+      set and the comma list in ``reverse`` asked in reverse order (an answer printed in the
+      order of its keys then loses its tail on another key). Either answer may be the cut one;
+    * another endpoint's partition of the same day in the lake (``other``: its raw table,
+      ``other_key`` / ``other_sums`` its columns, ``other_agg`` how its rows add up per key).
+      The sync orders that endpoint first (``Endpoint.verify_reads``); when its partition is
+      missing, not loaded, or older than ``fresh_s`` seconds the check is skipped and logged.
+
+    Keys: both views must name the same keys, unless ``absent_is_zero`` (a view that omits
+    zero rows, like call_dispo_report): then a key missing from one side counts 0 there.
     """
 
     key: str
     sums: tuple[str, ...]
     without: tuple[str, ...] = ()
     params: Mapping[str, str] = field(default_factory=dict)
+    reverse: str | None = None
+    other: str | None = None
+    other_key: str | None = None
+    other_sums: tuple[str, ...] = ()
+    other_agg: Literal["sum", "max"] = "sum"
+    absent_is_zero: bool = False
+    fresh_s: float = 3600.0
 
     def request(self, first: Mapping[str, str]) -> dict[str, str]:
-        return {**{k: v for k, v in first.items() if k not in self.without}, **self.params}
+        out = {**{k: v for k, v in first.items() if k not in self.without}, **self.params}
+        if self.reverse and self.reverse in out:
+            out[self.reverse] = ",".join(reversed(out[self.reverse].split(",")))
+        return out
+
+    def describe(self) -> str:
+        if self.other:
+            return f"{self.other} of the same day in the lake"
+        return "the check request (" + ", ".join(
+            [f"without {p}" for p in self.without] + [f"{k}={v}" for k, v in self.params.items()]
+            + ([f"{self.reverse} reversed"] if self.reverse else [])) + ")"
 
 
 @dataclass(frozen=True)
@@ -110,6 +141,11 @@ class Endpoint:
     #: a second request whose per-key sums must agree with each request's (see CrossCheck)
     verify: CrossCheck | None = None
     description: str = ""
+
+    @property
+    def verify_reads(self) -> tuple[str, ...]:
+        """Raw tables of other endpoints ``verify`` compares with (synced first, not a fan-out key)."""
+        return (self.verify.other,) if self.verify is not None and self.verify.other else ()
 
     @property
     def needs(self) -> tuple[str, ...]:
@@ -189,7 +225,15 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                          "answer per user, which reveals a cut at a row boundary."),
     Endpoint("call_status_stats", "non_agent_api", "call_status_stats", "vicidial:call_status_stats",
              ("call_status_stats",), NON_AGENT, params={"campaigns": "---ALL---", "query_date": "{day}"},
-             restate=True, description="Calls per campaign/in-group with hourly and status breakdowns."),
+             restate=True,
+             # total_calls per campaign / in-group = call_dispo_report's TOTAL CALLS of the row of the
+             # same id and day (both count the day's calls per campaign and per in-group; the dispo
+             # report omits ids without calls, hence absent = 0). A cut that drops only trailing rows
+             # with total_calls = 0 cannot be seen by it: no other view lists the ids with no calls.
+             verify=CrossCheck("campaign_id", ("total_calls",), other="call_dispo_report", other_key="campaign",
+                               other_sums=("total_calls",), other_agg="max", absent_is_zero=True),
+             description="Calls per campaign/in-group with hourly and status breakdowns; checked against "
+                         "call_dispo_report's TOTAL CALLS per campaign/in-group of the same day."),
     Endpoint("call_dispo_report", "non_agent_api", "call_dispo_report", "vicidial:call_dispo_report",
              ("call_dispo_report",), NON_AGENT,
              params={"campaigns": "ALLCAMPAIGNS", "ingroups": "ALLGROUPS", "query_date": "{day}",
@@ -199,6 +243,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              ("lead_status_search",), NON_AGENT, params={"date": "{day}"},
              fanout="per_key", key_param="status", keys=(KeySource("call_dispo_report", "status"),),
              limit_split="warn", limit_setting="lead_search_limit", server_error_is_permission=True, restate=True,
+             # No exact second view: the block holds each lead's *current* status and the `date`
+             # filter is on the lead row, while call_dispo_report counts the day's calls by the
+             # call's status; a lead re-dispositioned or called again later moves to another
+             # status, so neither "leads per status <= calls per status" nor equality holds.
+             # A cut between two whole record blocks stays undetectable.
              description="Leads called that day, per status of the day's call_dispo_report (current lead fields)."),
     Endpoint("phone_number_log", "non_agent_api", "phone_number_log", "vicidial:phone_number_log",
              ("phone_number_log",), ALL_PLATFORMS, params={"detail": "ALL", **_TEXT},
@@ -207,17 +256,32 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                    KeySource("did_log_export", "caller_id_number"),
                    KeySource("lead_status_search", "phone_number", when_missing="outbound_cdr")),
              variants=PER_DIRECTION, limit_split="halve", restate=True, keep_day_column="call_date",
+             # the answer prints each number's rows in the order the numbers were asked: asked
+             # reversed, a cut at a row boundary loses another number's rows, so the per-number
+             # row counts disagree (also a number whose rows were cut away entirely)
+             verify=CrossCheck("phone_number", (ROWS,), reverse="phone_number"),
              description="Every call to the numbers dialed that day, asked per direction (type=OUT, type=IN); "
                          "rows kept when call_date is the day."),
     Endpoint("did_log_export", "non_agent_api", "did_log_export", "vicidial:did_log_export",
              ("did_log_export",), ALL_PLATFORMS, params={"date": "{day}", **_TEXT},
              fanout="per_key", key_param="phone_number",
              keys=(KeySource("inbound_cdr", "dst"), KeySource("config", "dids")),
-             restate=True, description="Inbound calls per DID (DIDs from inbound CDRs and config)."),
+             restate=True,
+             # No exact second view: one DID and one day per request, no other parameter that
+             # reorders or regroups the rows. vicidial_did_log has every call that reached the DID
+             # (IVR hang-ups, after-hours routes included) while call_dispo_report's DID rows and
+             # inbound_cdr count calls that reached an in-group; in the simulator they coincide,
+             # on a real server they do not. A cut between two whole rows stays undetectable.
+             description="Inbound calls per DID (DIDs from inbound CDRs and config)."),
     Endpoint("recording_lookup", "non_agent_api", "recording_lookup", "vicidial:recording_lookup",
              ("recording_lookup",), ALL_PLATFORMS, params={"date": "{day}", **_TEXT},
              fanout="per_key", key_param="agent_user", keys=(KeySource("agent_stats_export", "user"),),
-             restate=True, description="Recordings per agent active that day."),
+             restate=True,
+             # No exact second view: recordings depend on each campaign's recording setting and
+             # on the agent (ONDEMAND, NEVER, a call with no talk), so agent_stats_export's calls
+             # per user bound nothing exactly; one agent and one day per request. A cut between
+             # two whole rows stays undetectable.
+             description="Recordings per agent active that day."),
     Endpoint("list_info", "non_agent_api", "list_info", "vicidial:list_info", ("list_info",), NON_AGENT,
              kind="snapshot", dimension=True, params={"leads_counts": "Y", **_TEXT},
              fanout="per_key", key_param="list_id",
@@ -237,7 +301,8 @@ def endpoint(name: str) -> Endpoint:
 
 
 def ordered(endpoints: list[Endpoint] | tuple[Endpoint, ...]) -> list[Endpoint]:
-    """Endpoints in an order where every fan-out runs after the tables it reads."""
+    """Endpoints in an order where every fan-out runs after the tables it reads, and every
+    cross-checked endpoint after the one its check reads."""
     chosen = {e.name for e in endpoints}
     done: list[Endpoint] = []
     seen: set[str] = set()
@@ -246,7 +311,7 @@ def ordered(endpoints: list[Endpoint] | tuple[Endpoint, ...]) -> list[Endpoint]:
         if e.name in seen:
             return
         seen.add(e.name)
-        for t in e.needs:
+        for t in (*e.needs, *e.verify_reads):
             dep = TABLES.get(t)
             if dep is not None and dep.name in chosen:
                 visit(dep)

@@ -27,7 +27,8 @@ from dialsync.settings import InstanceSettings
 from extract.client import DialerClient, RawResponse
 from extract.errors import DialerError, LimitReachedError, ParseError, UnsupportedError
 from extract.parsers.goapi import partition_date_of
-from extract.registry import BY_NAME, TABLES, Endpoint
+from extract.registry import BY_NAME, ROWS, TABLES, Endpoint
+from extract.schemas import SCHEMAS
 from warehouse.lake import Lake
 from warehouse.ledger import SyncLedger
 
@@ -140,23 +141,51 @@ class PartitionSync:
     def _verified(self, ep: Endpoint, params: dict[str, str], day: str) -> dict[str, pa.Table]:
         """One request's tables, accepted only once ``ep.verify``'s second view agrees.
 
-        Either answer may be the cut one, so a disagreement asks both again (up to
-        max_attempts pairs), then fails the partition with the last disagreement."""
+        A second request: either answer may be the cut one, so a disagreement asks both again
+        (up to max_attempts pairs). Another endpoint's partition in the lake (complete by its own
+        checks): a disagreement asks this request again. Then the partition fails with the last
+        disagreement."""
         tables = self._ask(ep, params, day)
-        if ep.verify is None:
+        check = ep.verify
+        if check is None:
+            return tables
+        stored = self._stored_view(ep, day) if check.other else None
+        if check.other and stored is None:
             return tables
         attempts = max(1, self.inst.max_attempts)
         for n in range(1, attempts + 1):
+            second = stored if stored is not None else self._ask(ep, check.request(params), day)
             try:
-                cross_check(ep, tables, self._ask(ep, ep.verify.request(params), day), self.inst.timezone)
+                cross_check(ep, tables, second, self.inst.timezone)
                 return tables
             except ParseError as exc:
                 if n == attempts:
                     raise
-                log.warning("%s; asking both again (%d/%d) [instance=%s partition=%s]", exc, n, attempts,
-                            self.name, day)
+                log.warning("%s; asking %s again (%d/%d) [instance=%s partition=%s]", exc,
+                            "it" if stored is not None else "both", n, attempts, self.name, day)
                 tables = self._ask(ep, params, day)
         raise AssertionError("unreachable")
+
+    def _stored_view(self, ep: Endpoint, day: str) -> dict[str, pa.Table] | None:
+        """The day's partition ``ep.verify.other`` names, if loaded and fresh; else None, logged."""
+        check = ep.verify
+        assert check is not None and check.other
+        owner = TABLES[check.other]
+        row = self.ledger.get(self.name, owner.name, day)
+        why = None
+        if row is None or row.status != "success":
+            why = f"{owner.name} is not loaded for {day}"
+        elif row.extracted_at and (
+                self.now() - datetime.fromisoformat(row.extracted_at)).total_seconds() > check.fresh_s:
+            why = f"{owner.name} of {day} was pulled at {row.extracted_at}, over {check.fresh_s:.0f} s ago"
+        t = None if why else self.lake.read(check.other, self.name, date.fromisoformat(day))
+        if why is None and t is None:
+            why = f"{owner.name} has no partition for {day}"
+        if why:
+            log.warning("%s: cross check against %s skipped: %s [instance=%s partition=%s]", ep.name,
+                        check.other, why, self.name, day)
+            return None
+        return {check.other: t}
 
     def _fetch(self, ep: Endpoint, params: dict[str, str], day: str) -> list[dict[str, pa.Table]]:
         tables = self._verified(ep, params, day)
@@ -322,40 +351,56 @@ class PartitionSync:
 
 
 def cross_check(ep: Endpoint, first: dict[str, pa.Table], second: dict[str, pa.Table], tz: str) -> None:
-    """Raise a (retryable) ParseError unless ``second`` (the answer to ``ep.verify``'s request)
-    names the same keys as ``first`` with the same per-key sums of ``ep.verify.sums``."""
-    from extract.typing import cast_table
-
+    """Raise a (retryable) ParseError unless ``second`` (the answer to ``ep.verify``'s request, or
+    the ``other`` table's partition) has the same per-key figures as ``first`` (see CrossCheck)."""
     check = ep.verify
     if check is None:
         return
-    tname = ep.tables[0]
-    sums: list[dict[str, tuple[int, ...]]] = []
-    for tables in (first, second):
-        raw = tables.get(tname)
-        if raw is None or raw.num_rows == 0:
-            sums.append({})
-            continue
-        typed, _ = cast_table(raw, tname, tz)
-        cols = {c: pc.fill_null(pc.cast(typed[c], pa.int64()), 0) for c in check.sums}
-        agg = pa.table({check.key: pc.cast(typed[check.key], pa.string()), **cols}).group_by(check.key).aggregate(
-            [(c, "sum") for c in check.sums])
-        keys = agg[check.key].to_pylist()
-        values = zip(*(agg[f"{c}_sum"].to_pylist() for c in check.sums), strict=True)
-        sums.append(dict(zip(keys, values, strict=True)))
-    a, b = sums
-    other = "the check request (" + ", ".join(
-        [f"without {p}" for p in check.without] + [f"{k}={v}" for k, v in check.params.items()]) + ")"
+    a = _per_key(first.get(ep.tables[0]), ep.tables[0], check.key, check.sums, "sum", tz)
+    if check.other:
+        b = _per_key(second.get(check.other), check.other, check.other_key or check.key,
+                     check.other_sums or check.sums, check.other_agg, tz)
+    else:
+        b = _per_key(second.get(ep.tables[0]), ep.tables[0], check.key, check.sums, "sum", tz)
+    other = check.describe()
     alone = sorted(a.keys() ^ b.keys(), key=str)
-    if alone:
+    if alone and not check.absent_is_zero:
         k = alone[0]
         raise ParseError(f"{ep.name}: {check.key} {k} is only in {'the answer' if k in a else other}: "
                          "one of the two answers was cut short")
-    for k in sorted(a, key=str):
-        for col, x, y in zip(check.sums, a[k], b[k], strict=True):
+    zero = (0,) * len(check.sums)
+    for k in sorted(a.keys() | b.keys(), key=str):
+        for col, x, y in zip(check.sums, a.get(k, zero), b.get(k, zero), strict=True):
             if x != y:
-                raise ParseError(f"{ep.name}: {check.key} {k} has {col} = {x} summed over the answer's rows but "
-                                 f"{y} in {other}: one of the two answers was cut short")
+                what = "rows" if col == ROWS else f"{col} ="
+                raise ParseError(f"{ep.name}: {check.key} {k} has {what} {x} in the answer but {y} in {other}: "
+                                 "one of the two was cut short")
+
+
+def _per_key(raw: pa.Table | None, tname: str, key: str, sums: tuple[str, ...], agg: str, tz: str
+             ) -> dict[str, tuple[int, ...]]:
+    """Per key of ``raw`` (parser strings or a typed partition): the ``agg`` of each of ``sums``."""
+    from extract.typing import convert
+
+    if raw is None or raw.num_rows == 0:
+        return {}
+    schema = SCHEMAS[tname]
+
+    def typed(c: str) -> pa.ChunkedArray:
+        if c == ROWS:
+            return pa.chunked_array([pa.repeat(pa.scalar(1, pa.int64()), raw.num_rows)])
+        col = raw[c]
+        if pa.types.is_string(col.type) and schema.get(c, "str") != "str":
+            col = convert(col, schema[c], tname, c)
+        return pc.fill_null(pc.cast(col, pa.int64()), 0)
+
+    names = [f"v{i}" for i in range(len(sums))]
+    keys = pc.utf8_trim_whitespace(pc.cast(raw[key], pa.string()))
+    t = pa.table({"k": keys, **{n: typed(c) for n, c in zip(names, sums, strict=True)}})
+    t = t.filter(pc.is_valid(t["k"]))
+    grouped = t.group_by("k").aggregate([(n, agg) for n in names])
+    values = zip(*(grouped[f"{n}_{agg}"].to_pylist() for n in names), strict=True)
+    return dict(zip(grouped["k"].to_pylist(), values, strict=True))
 
 
 def _distinct(col: pa.ChunkedArray) -> list[str]:

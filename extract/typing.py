@@ -1,7 +1,7 @@
 """String columns → typed columns per ``extract.schemas.SCHEMAS`` (vectorised, pyarrow.compute).
 
 Output column order of ``cast_table``: the known fields in ``SCHEMAS`` order (each ``datetime``
-field followed by ``<field>_utc``), then fields the server sent that ``SCHEMAS`` does not know
+field followed by ``<field>_utc`` and ``<field>_ambiguous``), then fields the server sent that ``SCHEMAS`` does not know
 (kept as strings, reported as drift) in server order, then the lineage columns present
 (``_instance, _endpoint, _partition_date, _extracted_at, _source_row``). Known fields the
 server did not send are NULL columns of their type, so every partition of a table has the same
@@ -11,13 +11,29 @@ Values: ``""`` and ``null`` (any case, after trimming, for typed columns) → NU
 dates (``0000-00-00``...) → NULL. Any other value that does not match its column's rule raises
 ``ParseError`` naming table, field, rule and an example — never a silent NULL.
 
-Local → UTC rule (``<field>_utc``), deterministic across DST, same as Python's
-``datetime(..., tzinfo=ZoneInfo(tz))`` with ``fold=0``:
+Local → UTC rule (``<field>_utc``), deterministic across DST, columnar (no per-row Python):
 
-* ambiguous wall times (the repeated hour when clocks go back) take the *first* occurrence,
-  i.e. the offset in force before the transition (01:30 New York on fall-back day → EDT);
 * nonexistent wall times (the skipped hour when clocks go forward) are read with the offset in
-  force *before* the transition (02:30 New York on spring-forward day → 07:30Z = 03:30 EDT).
+  force *before* the transition (02:30 New York on spring-forward day → 07:30Z = 03:30 EDT);
+* ambiguous wall times (the repeated hour when clocks go back: 01:xx New York on fall-back
+  day happens twice, EDT then EST) are resolved by the row's own epoch where the report has
+  one (``EPOCH_COLUMNS``: goAPI inbound_cdr ``uniq1`` is the Asterisk uniqueid
+  ``<epoch seconds>.<sequence>``, e.g. ``1234567890.000001``): of the two candidate instants
+  the one nearer the epoch is taken, if it is within 30 minutes of it (the uniqueid is stamped
+  when the channel is created, seconds before ``call_date`` / ``enter_on_queue``). A row whose
+  epoch is missing, unparsable or more than 30 minutes from both candidates is unresolved;
+* every other ambiguous wall time is unresolved: it keeps the *first* occurrence (the offset
+  in force before the transition, 01:30 → EDT, as ``datetime(..., fold=0)``) and its
+  ``<field>_ambiguous`` column is true, so an hour-early instant is never silently right.
+  ``<field>_ambiguous`` is false on every other row (NULL where the wall time is NULL).
+
+Row order is not used: no format guarantees an order that separates the two occurrences.
+phone_number_log prints each number's rows "newest first" by its ``call_date`` DATETIME, and
+MySQL orders a DATETIME by its wall value, so 01:15 EST sorts before 01:50 EDT; did_log_export
+and recording_lookup document no order (the simulator sorts them by the wall time, like
+phone_number_log); call_status_stats / call_dispo_report / agent_stats_export print no
+per-call time; lead_status_search and list_info times are lead/list attributes with no order;
+the goAPI reports (croco-dial's own, unpublished code) document none. Their rows are flagged.
 """
 
 from __future__ import annotations
@@ -50,6 +66,14 @@ LINEAGE: tuple[pa.Field, ...] = (
 LINEAGE_NAMES = tuple(f.name for f in LINEAGE)
 
 UTC_SUFFIX = "_utc"
+AMBIGUOUS_SUFFIX = "_ambiguous"
+
+#: raw table → column whose leading digits are the epoch seconds of the row's event (Asterisk
+#: uniqueid ``<epoch>.<sequence>``): resolves the repeated DST hour (see the module docstring).
+#: Only goAPI inbound_cdr carries one; VICIdial's text reports print no uniqueid or epoch.
+EPOCH_COLUMNS: dict[str, str] = {"inbound_cdr": "uniq1"}
+_EPOCH_RE = r"^\s*(?P<epoch>\d{9,11})(?:\.\d*)?\s*$"
+_RESOLVE_WINDOW_US = 1800 * 1_000_000  # an epoch further than 30 min from both readings resolves nothing
 
 
 @dataclass(frozen=True)
@@ -78,6 +102,7 @@ def typed_fields(table_name: str) -> list[pa.Field]:
         out.append(pa.field(name, ARROW_TYPES[ctype]))
         if ctype == "datetime":
             out.append(pa.field(name + UTC_SUFFIX, UTC_TS))
+            out.append(pa.field(name + AMBIGUOUS_SUFFIX, pa.bool_()))
     return out
 
 
@@ -244,8 +269,28 @@ def convert(arr: pa.ChunkedArray | pa.Array, ctype: ColType, table: str = "?", f
     raise ValueError(f"unknown ColType {ctype!r}")
 
 
+def epoch_seconds(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
+    """Leading epoch seconds of an Asterisk uniqueid (``1747108800.000123`` → 1747108800);
+    NULL where the value is not of that form."""
+    if not isinstance(col, pa.ChunkedArray):
+        col = pa.chunked_array([col])
+    if not pa.types.is_string(col.type):
+        col = col.cast(pa.string())
+    return pc.struct_field(pc.extract_regex(col, _EPOCH_RE), "epoch").cast(pa.int64())
+
+
 def local_to_utc(ts: pa.ChunkedArray | pa.Array, tz: str) -> pa.ChunkedArray:
-    """Local wall time (naive) in zone ``tz`` → UTC, with the module's DST rule."""
+    """Local wall time (naive) in zone ``tz`` → UTC, with the module's DST rule (no epoch:
+    ambiguous wall times take the first occurrence)."""
+    return resolve_local(ts, tz)[0]
+
+
+def resolve_local(ts: pa.ChunkedArray | pa.Array, tz: str, epoch: pa.ChunkedArray | pa.Array | None = None
+                  ) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    """Local wall time (naive) in zone ``tz`` → (UTC instant, ambiguous-and-unresolved flag).
+
+    ``epoch`` (int64 seconds per row, NULL where unknown) picks the occurrence of a repeated
+    wall time; see the module docstring for the rule."""
     if not isinstance(ts, pa.ChunkedArray):
         ts = pa.chunked_array([ts])
     ts = ts.cast(LOCAL_TS)
@@ -255,13 +300,28 @@ def local_to_utc(ts: pa.ChunkedArray | pa.Array, tz: str) -> pa.ChunkedArray:
         raise ValueError(f"unknown time zone {tz!r}: {exc}") from exc
     late = pc.assume_timezone(ts, tz, ambiguous="earliest", nonexistent="latest")
     gap = pc.fill_null(pc.not_equal(early, late), False)
+    second = pc.assume_timezone(ts, tz, ambiguous="latest", nonexistent="earliest").cast(UTC_TS)
     early = early.cast(UTC_TS)
-    if not pc.any(gap).as_py():
-        return early
-    # ``early`` is the last instant before the gap: carry its offset over to the wall time.
-    wall_before = pc.local_timestamp(early.cast(pa.timestamp("us", tz=tz)))
-    shifted = pc.add(early, pc.subtract(ts, wall_before))
-    return pc.if_else(gap, shifted, early)
+    ambiguous = pc.fill_null(pc.not_equal(early, second), False)
+    out = early
+    if pc.any(gap).as_py():
+        # ``early`` is the last instant before the gap: carry its offset over to the wall time.
+        wall_before = pc.local_timestamp(early.cast(pa.timestamp("us", tz=tz)))
+        out = pc.if_else(gap, pc.add(early, pc.subtract(ts, wall_before)), early)
+    unresolved = ambiguous
+    if epoch is not None and pc.any(ambiguous).as_py():
+        if not isinstance(epoch, pa.ChunkedArray):
+            epoch = pa.chunked_array([epoch])
+        at = pc.multiply(epoch.cast(pa.int64()), 1_000_000)
+        d_first = pc.abs(pc.subtract(early.cast(pa.int64()), at))
+        d_second = pc.abs(pc.subtract(second.cast(pa.int64()), at))
+        near = pc.less_equal(pc.min_element_wise(d_first, d_second), _RESOLVE_WINDOW_US)
+        resolved = pc.fill_null(pc.and_(ambiguous, near), False)
+        take_second = pc.fill_null(pc.and_(resolved, pc.less(d_second, d_first)), False)
+        out = pc.if_else(take_second, second, out)
+        unresolved = pc.and_(ambiguous, pc.invert(resolved))
+    flag = pc.if_else(pc.is_valid(ts), unresolved, pa.scalar(None, pa.bool_()))
+    return out, flag
 
 
 def cast_table(table: pa.Table, table_name: str, tz: str) -> tuple[pa.Table, Drift]:
@@ -274,6 +334,8 @@ def cast_table(table: pa.Table, table_name: str, tz: str) -> tuple[pa.Table, Dri
     names: list[str] = []
     cols: list[pa.ChunkedArray] = []
     n = table.num_rows
+    epoch_col = EPOCH_COLUMNS.get(table_name)
+    epoch = epoch_seconds(table[epoch_col]) if epoch_col in present else None
     for name, ctype in schema.items():
         if name in present:
             col = convert(table[name], ctype, table_name, name)
@@ -282,8 +344,9 @@ def cast_table(table: pa.Table, table_name: str, tz: str) -> tuple[pa.Table, Dri
         names.append(name)
         cols.append(col)
         if ctype == "datetime":
-            names.append(name + UTC_SUFFIX)
-            cols.append(local_to_utc(col, tz))
+            utc, flag = resolve_local(col, tz, epoch)
+            names += [name + UTC_SUFFIX, name + AMBIGUOUS_SUFFIX]
+            cols += [utc, flag]
     for name in new:
         col = table[name]
         names.append(name)

@@ -125,9 +125,13 @@ def _run(s: Settings, todo: dict[tuple[str, date], list[Endpoint]]) -> dict[tupl
 
 
 def run_campaign(data_dir: Path, *, days: int = 3, agents: int = 8, calls_scale: float = 0.1, rate: float = 0.35,
-                 seed: int = 7, max_runs: int = 12, max_attempts: int = 4, cut_target: str = "*",
+                 seed: int = 7, max_runs: int = 12, max_attempts: int = 6, cut_target: str = "*",
                  log: Callable[[str], None] = lambda _m: None) -> CampaignResult:
-    """Clean run, then the same syncs under faults until all loaded (at most ``max_runs``), then diff."""
+    """Clean run, then the same syncs under faults until all loaded (at most ``max_runs``), then diff.
+
+    ``max_attempts`` is the client's retry budget per request (the instance default, 6): a
+    partition is all-or-nothing, so one request that fails every attempt fails its partition
+    for that run (phone_number_log asks each batch twice: the numbers and their reverse)."""
     os.environ.setdefault(USER_ENV, "6666")
     os.environ.setdefault(PASS_ENV, "1234")
     res = CampaignResult()

@@ -117,3 +117,86 @@ def test_disagreement_names_endpoint_user_and_column() -> None:
     with pytest.raises(ParseError, match="user u2 is only in the answer"):
         cross_check(ASE, {t: grouped}, {t: ungrouped.slice(0, 1)}, TZ)
     assert ParseError.retryable
+
+
+# --- phone_number_log: the same numbers asked in reverse order ----------------------------------
+PNL = endpoint("phone_number_log")
+CSS, DISPO = endpoint("call_status_stats"), endpoint("call_dispo_report")
+
+
+def test_phone_number_log_check_asks_the_numbers_reversed() -> None:
+    assert PNL.verify is not None
+    got = PNL.verify.request({"function": "phone_number_log", "phone_number": "5551,5552,5553", "type": "IN"})
+    assert got == {"function": "phone_number_log", "phone_number": "5553,5552,5551", "type": "IN"}
+
+
+def test_phone_number_log_rows_per_number_must_agree() -> None:
+    t = "phone_number_log"
+    full = pa.table({"phone_number": ["5551", "5551", "5552"], "call_date": ["2025-05-06 10:00:00"] * 3})
+    cross_check(PNL, {t: full}, {t: full.take([2, 0, 1])}, TZ)
+    with pytest.raises(ParseError, match="phone_number 5551 has rows 2 in the answer but 1 in the check request"):
+        cross_check(PNL, {t: full}, {t: full.slice(1)}, TZ)  # the reversed answer lost its tail
+    with pytest.raises(ParseError, match="phone_number 5552 is only in the check request"):
+        cross_check(PNL, {t: full.slice(0, 2)}, {t: full}, TZ)  # a number cut away entirely
+
+
+def _dial_keys(ps: PartitionSync) -> None:
+    """phone_number_log's key sources of D1, loaded as a real sync would."""
+    ps.sync(DISPO, D1)
+    ps.sync(endpoint("lead_status_search"), D1)
+    ps.sync(endpoint("did_log_export"), D1)
+
+
+def test_phone_number_log_cut_at_a_row_boundary_is_asked_again(tmp_path: Path, sim: SimulatorServer) -> None:
+    clean = _ps(tmp_path / "clean", sim)
+    _dial_keys(clean)
+    clean.sync(PNL, D1)
+    ps = _ps(tmp_path / "cut", sim)
+    _dial_keys(ps)
+    sim.ctx.faults.set_spec("phone_number_log:cut_line#1:at=0.5")
+    assert ps.sync(PNL, D1).status == "success"
+    assert sum(r.fired for r in sim.ctx.faults.rules) == 1
+    a, b = (p.lake.read("phone_number_log", "main", D1) for p in (clean, ps))
+    assert a is not None and b is not None
+    assert b.drop_columns(["_extracted_at"]).equals(a.drop_columns(["_extracted_at"])), "the cut answer was stored"
+
+
+# --- call_status_stats: against call_dispo_report of the same day in the lake --------------------
+def test_call_status_stats_runs_after_the_dispo_report_it_is_checked_against() -> None:
+    from extract.registry import ordered
+
+    names = [e.name for e in ordered([CSS, DISPO])]
+    assert names.index("call_dispo_report") < names.index("call_status_stats")
+    assert CSS.verify_reads == ("call_dispo_report",) and "call_dispo_report" not in CSS.needs
+
+
+def test_call_status_stats_totals_must_equal_the_dispo_totals() -> None:
+    css = pa.table({"campaign_id": ["C1", "C2", "IG1"], "total_calls": ["5", "0", "2"]})
+    dispo = pa.table({"campaign": ["C1", "C1", "IG1"], "status": ["NA", "SALE", "A"], "calls": ["3", "2", "2"],
+                      "total_calls": ["5", "5", "2"]})
+    cross_check(CSS, {"call_status_stats": css}, {"call_dispo_report": dispo}, TZ)  # C2: no calls, not listed
+    with pytest.raises(ParseError, match="campaign_id IG1 has total_calls = 0 in the answer but 2 in "
+                                         "call_dispo_report of the same day in the lake"):
+        cross_check(CSS, {"call_status_stats": css.slice(0, 2)}, {"call_dispo_report": dispo}, TZ)
+
+
+def test_call_status_stats_check_is_skipped_without_the_dispo_partition(
+        tmp_path: Path, sim: SimulatorServer, caplog: pytest.LogCaptureFixture) -> None:
+    ps = _ps(tmp_path, sim)
+    with caplog.at_level("WARNING"):
+        assert ps.sync(CSS, D1).status == "success"
+    assert "cross check against call_dispo_report skipped: call_dispo_report is not loaded" in caplog.text
+
+
+def test_call_status_stats_cut_row_is_asked_again(tmp_path: Path, sim: SimulatorServer) -> None:
+    clean = _ps(tmp_path / "clean", sim)
+    clean.sync(DISPO, D1)
+    clean.sync(CSS, D1)
+    ps = _ps(tmp_path / "cut", sim)
+    ps.sync(DISPO, D1)
+    sim.ctx.faults.set_spec("call_status_stats:cut_line#1:at=0.2")  # loses campaigns with calls
+    assert ps.sync(CSS, D1).status == "success"
+    assert sum(r.fired for r in sim.ctx.faults.rules) == 1
+    a, b = (p.lake.read("call_status_stats", "main", D1) for p in (clean, ps))
+    assert a is not None and b is not None
+    assert b.drop_columns(["_extracted_at"]).equals(a.drop_columns(["_extracted_at"])), "the cut answer was stored"

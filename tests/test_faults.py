@@ -30,8 +30,11 @@ def test_fault_campaign_loses_and_duplicates_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.xfail(strict=False, reason=(
-    "pending #11.2 text formats (extract/parsers/vicidial.py, another engineer): a VICIdial text "
-    "body cut at a line boundary is still accepted (phone_number_log, recording_lookup lose rows)"))
+    "#11.2 remaining gap: a VICIdial text body cut exactly at a row boundary is still accepted for "
+    "recording_lookup, did_log_export and lead_status_search (no exact second view on a real server, "
+    "see extract/registry.py) and for call_status_stats rows with total_calls = 0 at the tail; "
+    "phone_number_log then misses the numbers a cut lead_status_search / did_log_export dropped. "
+    "bench/faults.py (7 days, all cuts): 613 rows lost in 12 partitions, 0 duplicated"))
 def test_fault_campaign_with_text_bodies_cut_loses_nothing(tmp_path: Path) -> None:
     _assert_nothing_lost(tmp_path, "*", 1, 60)
 

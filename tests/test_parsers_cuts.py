@@ -2,13 +2,16 @@
 
 Each real (realism=real) simulator response is cut at every line boundary and at several
 positions inside every line; a cut that parses without error to a different table is a silent
-acceptance. call_dispo_report (TOTAL row) and list_info (one row) reveal every cut.
-agent_stats_export reveals every cut through its declared cross check (extract.registry
-CrossCheck, interpreted by extract.sync.cross_check): the grouped and the ungrouped answer must
-name the same users with the same per-user calls and pause_time, so a body cut at a row boundary
-(either of the two) disagrees with the other's full answer. The other formats print no count or
-total, so a cut exactly at a line boundary between whole rows looks like a complete, shorter
-answer — the only silent cuts allowed, and they are listed per format.
+acceptance. call_dispo_report (TOTAL row) and list_info (one row) reveal every cut. Three formats
+reveal cuts at a row boundary through their endpoint's declared cross check (extract.registry
+CrossCheck, interpreted by extract.sync.cross_check), the other side answered in full:
+agent_stats_export (grouped vs ungrouped: same users, same calls and pause_time per user),
+phone_number_log (the same numbers asked in reverse order: same rows per number) and
+call_status_stats (total_calls per campaign / in-group = call_dispo_report's TOTAL CALLS; only a
+cut that drops nothing but trailing rows with total_calls = 0 stays silent). did_log_export,
+recording_lookup and lead_status_search have no exact second view (see extract.registry): a cut
+exactly at a line boundary between whole rows (records) looks like a complete, shorter answer —
+the only silent cuts allowed, and they are listed per format.
 """
 
 from __future__ import annotations
@@ -39,12 +42,14 @@ class Format:
     path: str
     params: dict[str, str]
     #: which cuts no check can reveal: None = none; "line" = any boundary between lines;
-    #: "record" = only between lead_status_search record blocks
+    #: "record" = only between lead_status_search record blocks; "zero_tail" = only boundaries
+    #: after which every row has total_calls = 0
     undetectable: str | None
     #: this body is one side of the endpoint's declared cross check: the other side's request
     #: (answered in full), and whether this body is the declared request ("answer") or the check's
     partner: dict[str, str] | None = None
     side: str = "answer"
+    endpoint: str = "agent_stats_export"
 
 
 def _p(fn: Callable[..., dict[str, pa.Table]], fmt: str) -> Callable[[bytes], pa.Table]:
@@ -72,17 +77,26 @@ ASE_CHECK = ASE_EP.verify.request(ASE)
 ASE_2017 = ASE_CHECK  # 2.14-96 ignores group_by_campaign: both sides are the same request
 
 
-def _cross_checked(fmt: Format, partner: pa.Table | None, cut: pa.Table) -> bool:
+def _cross_checked(fmt: Format, partner: dict[str, pa.Table] | None, cut: pa.Table) -> bool:
     """True if the declared cross check of a cut body against the other side's full answer fails."""
     if partner is None:
         return False
-    other = {"agent_stats_export": partner}
-    this = {"agent_stats_export": cut}
+    ep = BY_NAME[fmt.endpoint]
+    this = {ep.tables[0]: cut}
     try:
-        cross_check(ASE_EP, *((this, other) if fmt.side == "answer" else (other, this)), "America/New_York")
+        cross_check(ep, *((this, partner) if fmt.side == "answer" else (partner, this)), "America/New_York")
     except ParseError:
         return True
     return False
+
+
+PNL_EP, CSS_EP = BY_NAME["phone_number_log"], BY_NAME["call_status_stats"]
+assert PNL_EP.verify is not None and CSS_EP.verify is not None and CSS_EP.verify.other == "call_dispo_report"
+DISPO = {"function": "call_dispo_report", **BY_NAME["call_dispo_report"].request_params(D)}
+
+
+def _pnl(s: SimulatorServer) -> dict[str, str]:
+    return {"function": "phone_number_log", **PNL_EP.request_params(D), "phone_number": _numbers(s), "type": "OUT"}
 
 
 FORMATS: dict[str, Callable[[SimulatorServer], Format]] = {
@@ -98,15 +112,19 @@ FORMATS: dict[str, Callable[[SimulatorServer], Format]] = {
         "function": "list_info", "list_id": str(s.ctx.world.lists["list_id"][0].as_py()), "leads_counts": "Y",
         **TEXT}, None),
     "call_status_stats": lambda s: Format(_p(v.call_status_stats, "pipe"), "/vicidial/non_agent_api.php", {
-        "function": "call_status_stats", "campaigns": "---ALL---", "query_date": D}, "line"),
+        "function": "call_status_stats", **CSS_EP.request_params(D)}, "zero_tail", partner=DISPO,
+        endpoint="call_status_stats"),
     "agent_stats_export": lambda s: Format(_p(v.agent_stats_export, "pipe"), "/vicidial/non_agent_api.php",
                                            ASE, None, partner=ASE_CHECK),
     "agent_stats_export_check": lambda s: Format(_p(v.agent_stats_export, "pipe"), "/vicidial/non_agent_api.php",
                                                  ASE_CHECK, None, partner=ASE, side="check"),
     "agent_stats_export_2017": lambda s: Format(_p(v.agent_stats_export, "pipe"), "/adminpanel/api.php",
                                                 ASE_2017, None, partner=ASE_2017),
-    "phone_number_log": lambda s: Format(_p(v.phone_number_log, "pipe"), "/vicidial/non_agent_api.php", {
-        "function": "phone_number_log", "phone_number": _numbers(s), "type": "OUT", **TEXT}, "line"),
+    "phone_number_log": lambda s: Format(_p(v.phone_number_log, "pipe"), "/vicidial/non_agent_api.php", _pnl(s),
+                                         None, partner=PNL_EP.verify.request(_pnl(s)), endpoint="phone_number_log"),
+    "phone_number_log_check": lambda s: Format(_p(v.phone_number_log, "pipe"), "/vicidial/non_agent_api.php",
+                                               PNL_EP.verify.request(_pnl(s)), None, partner=_pnl(s), side="check",
+                                               endpoint="phone_number_log"),
     "did_log_export": lambda s: Format(_p(v.did_log_export, "pipe"), "/vicidial/non_agent_api.php", {
         "function": "did_log_export", "phone_number": s.ctx.world.dids["did_pattern"][0].as_py(), "date": D,
         **TEXT}, "line"),
@@ -135,8 +153,12 @@ def test_every_cut_is_detected_or_listed(simulator: SimulatorServer, name: str) 
     fmt = FORMATS[name](simulator)
     body = httpx.get(simulator.url + fmt.path, params={**CRED, **fmt.params}, timeout=120).content
     full = fmt.parse(body)
-    partner = None if fmt.partner is None else fmt.parse(
-        httpx.get(simulator.url + fmt.path, params={**CRED, **fmt.partner}, timeout=120).content)
+    partner = None
+    if fmt.partner is not None:
+        ep = BY_NAME[fmt.endpoint]
+        other = ep.verify.other if ep.verify is not None and ep.verify.other else ep.tables[0]
+        answer = httpx.get(simulator.url + fmt.path, params={**CRED, **fmt.partner}, timeout=120).content
+        partner = BY_NAME[other].parse_fn()(answer, "csv" if other == "call_dispo_report" else "pipe")
     assert full.num_rows >= (1 if name == "list_info" else 2), name  # list_info: one list, one row
     silent: list[int] = []
     for pos in _cuts(body):
@@ -152,6 +174,11 @@ def test_every_cut_is_detected_or_listed(simulator: SimulatorServer, name: str) 
         return
     # nothing inside a line is ever accepted
     assert silent == at_boundary, f"{name}: silent cuts inside a line at {sorted(set(silent) - set(at_boundary))[:5]}"
+    if fmt.undetectable == "zero_tail":
+        kept = [len(fmt.parse(body[:p])) for p in at_boundary]
+        tails = [full["total_calls"].to_pylist()[n:] for n in kept]
+        assert all(set(t) <= {"0"} for t in tails), f"{name}: silent cut dropping rows with calls at {at_boundary}"
+        return
     if fmt.undetectable == "record":
         starts = [p for p in at_boundary if body[p:].startswith(b";---------- START OF RECORD")]
         assert at_boundary == starts, f"{name}: silent cut inside a record at {sorted(set(at_boundary) - set(starts))}"

@@ -177,11 +177,6 @@ def test_dst_repeated_hour_has_calls_in_both_offsets_and_the_skipped_hour_none(s
     assert sum(r["call_date"][11:13] == "01" for r in rows) == int((ih == 1).sum()) > 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "extract/typing.py reads an ambiguous local time with fold=0 (the first occurrence): the calls "
-    "of the second 01:xx (EST) get the EDT instant, an hour early, and collide with real ones. "
-    "The report's own uniqueid/uniq1 starts with the call's epoch and could pick the fold; owner "
-    "of extract/typing.py to decide (issue #14 point 4)"))
 def test_dst_repeated_hour_survives_a_real_sync(sim: SimulatorServer, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """The raw `_utc` columns of a fall-back day: no instant twice, none lost."""

@@ -19,7 +19,9 @@ from extract.typing import (
     cast_table,
     convert,
     empty_table,
+    epoch_seconds,
     local_to_utc,
+    resolve_local,
     typed_schema,
 )
 
@@ -174,3 +176,56 @@ def test_every_document_example_types_without_drift(name: str) -> None:
         typed, drift = cast_table(table, table_name, NY)
         assert not drift, (table_name, drift)
         assert typed.num_rows == table.num_rows
+
+
+def _epoch(local: dt.datetime, fold: int) -> int:
+    return int(local.replace(tzinfo=ZoneInfo(NY), fold=fold).timestamp())
+
+
+def test_repeated_hour_takes_the_occurrence_of_the_rows_epoch() -> None:
+    """01:xx on fall-back day happens twice; the row's uniqueid epoch says which one."""
+    first, second = dt.datetime(2025, 11, 2, 1, 30), dt.datetime(2025, 11, 2, 1, 10)
+    walls = [first, second, second, dt.datetime(2025, 11, 2, 3, 0), None]
+    epochs = [_epoch(first, 0) - 4, _epoch(second, 1) - 20, None, _epoch(dt.datetime(2025, 11, 2, 3, 0), 0), None]
+    utc, flag = resolve_local(pa.array(walls, pa.timestamp("us")), NY, pa.array(epochs, pa.int64()))
+    got = [x.timestamp() if x else None for x in utc.to_pylist()]
+    assert got == [_epoch(first, 0), _epoch(second, 1), _epoch(second, 0), epochs[3], None]
+    # resolved rows and unambiguous ones are not flagged; the one without an epoch is
+    assert flag.to_pylist() == [False, False, True, False, None]
+
+
+def test_an_epoch_far_from_both_readings_resolves_nothing() -> None:
+    wall = dt.datetime(2025, 11, 2, 1, 30)
+    utc, flag = resolve_local(pa.array([wall], pa.timestamp("us")), NY,
+                              pa.array([_epoch(wall, 1) + 3 * 3600], pa.int64()))
+    assert utc.to_pylist()[0].timestamp() == _epoch(wall, 0) and flag.to_pylist() == [True]
+
+
+def test_without_an_epoch_the_repeated_hour_is_first_occurrence_and_flagged() -> None:
+    walls = [dt.datetime(2025, 11, 2, 1, 30), dt.datetime(2025, 11, 2, 0, 59), dt.datetime(2025, 3, 9, 2, 30)]
+    utc, flag = resolve_local(pa.array(walls, pa.timestamp("us")), NY)
+    assert [x.replace(tzinfo=None) for x in utc.to_pylist()] == [_zoneinfo_utc(w, NY) for w in walls]
+    assert flag.to_pylist() == [True, False, False]  # the skipped hour is not ambiguous
+
+
+def test_epoch_seconds_reads_the_uniqueid_prefix() -> None:
+    got = epoch_seconds(pa.array(["1762061400.000123", "1762061400", " 1762061400.5 ", "abc", "", None, "12.3"]))
+    assert got.to_pylist() == [1762061400, 1762061400, 1762061400, None, None, None, None]
+
+
+def test_cast_table_resolves_inbound_cdr_by_uniq1_and_flags_outbound_cdr() -> None:
+    second = dt.datetime(2025, 11, 2, 1, 10)
+    uid = f"{_epoch(second, 1)}.000042"
+    inbound = pa.table({"call_date": ["2025-11-02 01:10:00"], "enter_on_queue": ["2025-11-02 01:10:05"],
+                        "uniq1": [uid], "_source_row": pa.array([0], pa.int64())})
+    t, _ = cast_table(inbound, "inbound_cdr", NY)
+    r = t.to_pylist()[0]
+    assert r["call_date_utc"].timestamp() == _epoch(second, 1)
+    assert r["enter_on_queue_utc"].timestamp() == _epoch(second, 1) + 5
+    assert r["call_date_ambiguous"] is False and r["enter_on_queue_ambiguous"] is False
+    outbound = pa.table({"call_date": ["2025-11-02 01:10:00", "2025-11-02 09:00:00"],
+                         "_source_row": pa.array([0, 1], pa.int64())})
+    t, _ = cast_table(outbound, "outbound_cdr", NY)
+    assert t["call_date_ambiguous"].to_pylist() == [True, False]
+    assert t["entry_date_ambiguous"].to_pylist() == [None, None]
+    assert t.schema.names.index("call_date_ambiguous") == t.schema.names.index("call_date_utc") + 1
