@@ -29,10 +29,7 @@ from extract.sync import local_today
 DATE = "date"
 INSTANCE = "instance"
 #: Run tag naming the dialer a run talks to (dagster.yaml tag_concurrency_limits key).
-#: The instance of a run, under the key Dagster itself sets on every single-partition run of a
-#: date × instance asset (UI launches, backfill runs): our schedules' and sensors' range runs carry
-#: the same key, so one run-queue limit per dialer (dagster.yaml) covers runs of every origin.
-INSTANCE_TAG = "dagster/partition/instance"
+INSTANCE_TAG = "dialsync/instance"
 #: Run tags with the dialer-local day window of the raw partitions in the run (for dbt --vars).
 START_TAG = "dialsync/start_date"
 END_TAG = "dialsync/end_date"
