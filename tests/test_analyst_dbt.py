@@ -88,3 +88,39 @@ def test_run_select_show_and_docs_work_on_the_dev_file(workdir: Path) -> None:
         proc = _dbt(workdir, *args)
         assert proc.returncode == 0, (args, proc.stdout[-3000:] + proc.stderr[-2000:])
     assert (workdir / "dbt_project" / "target" / "catalog.json").exists()
+
+
+def test_dialsync_dbt_runs_dbt_the_production_way(workdir: Path) -> None:
+    """`dialsync dbt ARGS…`: dbt in a private copy of the published file, published atomically."""
+    from typer.testing import CliRunner
+
+    from dialsync.cli import app
+    from dialsync.settings import set_config_path
+
+    cfg = workdir / "dialsync.toml"
+    cfg.write_text(f"""
+data_dir = "{workdir / 'data'}"
+[instances.croco]
+platform = "crocodial"
+base_url = "http://127.0.0.1:1"
+timezone = "{TZ}"
+user_env = "{USER_ENV}"
+password_env = "{PASS_ENV}"
+""")
+    published = workdir / "data" / "dialsync.duckdb"
+    try:
+        res = CliRunner().invoke(app, ["--config", str(cfg), "dbt", "build", "-s", "+bi_calls",
+                                       "--indirect-selection", "cautious"], env={"COLUMNS": "250"})
+        bare = CliRunner().invoke(app, ["--config", str(cfg), "dbt"])
+    finally:
+        set_config_path(None)
+    assert bare.exit_code != 0  # a dbt command is required
+    assert res.exit_code == 0, res.output[-3000:]
+    assert str(published) in res.output.replace("\n", "")
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        assert con.execute("select count(*) from bi.calls").fetchone()[0] > 0
+        assert con.execute("select count(*) from ops.sync_ledger").fetchone()[0] > 0  # the prod build has ops
+    finally:
+        con.close()
+    assert not [p for p in (workdir / "data" / ".build").glob("dialsync.duckdb.*")]

@@ -230,21 +230,40 @@ def test_agent_pause_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
 CAMPAIGN_TRUTH = """
     select t.day, t.campaign_id, t.dials, t.inbound_calls, t.handled, t.sales, t.talk_seconds,
            t.drops as all_drops, t.contacts as carrier_answered,
-           coalesce(c.human, 0) as human, coalesce(c.contacts, 0) as contacts,
-           coalesce(c.out_drops, 0) as out_drops
+           coalesce(c.human, 0) as human, coalesce(c.out_human, 0) as out_human, coalesce(c.contacts, 0) as contacts,
+           coalesce(c.out_contacts, 0) as out_contacts, coalesce(c.in_contacts, 0) as in_contacts,
+           coalesce(c.out_sales, 0) as out_sales, coalesce(c.in_sales, 0) as in_sales,
+           coalesce(c.out_drops, 0) as out_drops, coalesce(c.tsr_abandoned, 0) as tsr_abandoned
     from truth_campaign_daily as t
     left join (
         select day, campaign_id, count(*) filter (where is_human) as human,
-               count(*) filter (where "user" is not null and status <> 'DROP'
-                                and (is_contact_status or is_sale_status or direction = 'IN')) as contacts,
-               count(*) filter (where status = 'DROP' and direction = 'OUT') as out_drops
-        from truth_calls_flagged group by all) as c using (day, campaign_id)"""
+               count(*) filter (where is_human and direction = 'OUT') as out_human,
+               count(*) filter (where is_contact) as contacts,
+               count(*) filter (where is_contact and direction = 'OUT') as out_contacts,
+               count(*) filter (where is_contact and direction = 'IN') as in_contacts,
+               count(*) filter (where is_sale_status and direction = 'OUT') as out_sales,
+               count(*) filter (where is_sale_status and direction = 'IN') as in_sales,
+               count(*) filter (where status = 'DROP' and direction = 'OUT') as out_drops,
+               -- US TSR 2-second rule: dropped, or a live answer that waited > 2 s for its agent
+               count(*) filter (where direction = 'OUT' and (status = 'DROP' or
+                                (is_human and "user" is not null and queue_seconds > 2))) as tsr_abandoned
+        from (select *, "user" is not null and status <> 'DROP'
+                        and (is_contact_status or is_sale_status or direction = 'IN') as is_contact
+              from truth_calls_flagged)
+        group by all) as c using (day, campaign_id)"""
 
 
 def test_campaign_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
     pairs = [("t.dials", "a.dials"), ("t.inbound_calls", "a.inbound_calls"), ("t.handled", "a.handled_calls"),
-             ("t.sales", "a.sales"), ("t.talk_seconds", "a.handle_seconds"), ("t.human", "a.human_answered"),
-             ("t.contacts", "a.contacts"), ("t.out_drops", "a.drops"),
+             ("t.sales", "a.sales"), ("t.talk_seconds", "a.talk_seconds"), ("t.human", "a.human_answered"),
+             ("t.contacts", "a.contacts"), ("t.out_contacts", "a.outbound_contacts"),
+             ("t.in_contacts", "a.inbound_contacts"), ("t.out_sales", "a.outbound_sales"),
+             ("t.in_sales", "a.inbound_sales"), ("t.out_drops", "a.drops"), ("t.tsr_abandoned", "a.tsr_abandoned"),
+             ("'2_second'", "a.abandon_rule"), ("null::bigint", "a.handle_seconds"),
+             ("t.talk_seconds / nullif(t.handled, 0)", "a.avg_talk_seconds"),
+             ("t.out_contacts / nullif(t.dials, 0)", "a.contact_rate"),
+             ("t.out_human", "a.outbound_human_answered"),
+             ("t.tsr_abandoned / nullif(t.out_human, 0)", "a.tsr_abandon_rate"),
              ("t.all_drops", "a.drops + f.inbound_drops"), ("t.carrier_answered", "f.carrier_answered")]
     assert_no_rows(con, f"""
         with t as ({CAMPAIGN_TRUTH}),
@@ -265,16 +284,60 @@ def test_campaign_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
                    ).fetchall() == [("calls",)]
 
 
+def test_campaign_abandon_30d_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
+    """TSR abandonment over the rolling window: the 2-second rule on croco-dial (its CDR has the
+    per-call wait), the DROP-status form on vici (reports only); drop_rate_30d is DROP status on both."""
+    assert_no_rows(con, f"""
+        with t as ({CAMPAIGN_TRUTH}),
+        w as (select a.instance, a.campaign, a.activity_date, sum(t.out_drops) as drops,
+                     sum(t.tsr_abandoned) as tsr, sum(t.out_human) as human
+              from wh.marts.fct_campaign_abandon_30d as a
+              join t on t.campaign_id = a.campaign and t.day between a.activity_date - 29 and a.activity_date
+              where a.instance in ('croco', 'vici') and in_days(a.activity_date) group by all)
+        select a.instance, a.campaign, a.activity_date, a.abandon_rule, a.drops_30d, w.drops, a.abandoned_30d, w.tsr,
+               a.human_answered_30d, w.human, a.abandon_rate_30d
+        from wh.marts.fct_campaign_abandon_30d as a
+        join w using (instance, campaign, activity_date)
+        where a.drops_30d <> w.drops or a.human_answered_30d <> w.human
+           or a.drop_rate_30d is distinct from w.drops / nullif(w.human, 0)
+           or a.abandoned_30d <> case a.instance when 'croco' then w.tsr else w.drops end
+           or a.abandon_rule <> case a.instance when 'croco' then '2_second' else 'drop_status' end
+           or a.abandon_rate_30d is distinct from a.abandoned_30d / nullif(a.human_answered_30d, 0)""",
+                  "fct_campaign_abandon_30d vs truth (TSR rule)")
+    n = con.sql("select count(distinct instance) from wh.marts.fct_campaign_abandon_30d "
+                "where instance in ('croco', 'vici') and in_days(activity_date)").fetchall()[0][0]
+    assert n == 2
+
+
 def test_inbound_queue_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
-    pairs = [("t.calls", "a.offered_calls"), ("t.handled", "a.handled_calls"),
-             ("t.abandoned + t.timeouts + t.after_hours", "a.abandoned_calls"),
+    # offered = reached the queue (after-hours calls are inbound, not offered); abandoned = offered
+    # and no agent (DROP + TIMEOT); the dialer's own abandoned (abandon2) = DROP over all calls
+    pairs = [("t.calls", "a.inbound_calls"), ("t.after_hours", "a.not_queued_calls"),
+             ("t.calls - t.after_hours", "a.offered_calls"), ("t.handled", "a.handled_calls"),
+             ("t.abandoned + t.timeouts", "a.abandoned_calls"), ("t.abandoned", "a.dialer_abandoned_calls"),
+             ("c.short_abandoned", "a.short_abandoned_calls"),
              ("c.abandoned_within_20s", "a.abandoned_within_sl_calls"),
              ("c.abandoned_after_20s", "a.abandoned_after_sl_calls"),
-             ("t.queue_seconds", "a.queue_seconds")]
+             ("c.answered_within_20s", "a.answered_within_sl_calls"),
+             ("t.queue_seconds", "a.queue_seconds"),
+             ("(t.abandoned + t.timeouts) / nullif(t.calls - t.after_hours, 0)", "a.abandon_rate"),
+             ("(t.abandoned + t.timeouts - c.short_abandoned) / nullif(t.calls - t.after_hours - c.short_abandoned, 0)",
+              "a.abandon_rate_excl_short"),
+             ("t.abandoned / nullif(t.calls, 0)", "a.abandon_rate_dialer"),
+             ("c.answered_within_20s / nullif(t.calls - t.after_hours, 0)", "a.service_level"),
+             ("c.answered_within_20s / nullif(t.calls - t.after_hours - c.short_abandoned, 0)",
+              "a.service_level_excl_short"),
+             ("c.talk_seconds / nullif(t.handled, 0)", "a.avg_talk_seconds")]
     assert_no_rows(con, f"""
         with c as (select day, group_id,
-                          count(*) filter (where "user" is null and queue_seconds <= 20) as abandoned_within_20s,
-                          count(*) filter (where "user" is null and queue_seconds > 20) as abandoned_after_20s
+                          count(*) filter (where "user" is null and status <> 'AFTHRS' and queue_seconds <= 5)
+                              as short_abandoned,
+                          count(*) filter (where "user" is null and status <> 'AFTHRS' and queue_seconds <= 20)
+                              as abandoned_within_20s,
+                          count(*) filter (where "user" is null and status <> 'AFTHRS' and queue_seconds > 20)
+                              as abandoned_after_20s,
+                          count(*) filter (where "user" is not null and queue_seconds <= 20) as answered_within_20s,
+                          coalesce(sum(agent_talk_seconds) filter (where "user" is not null), 0) as talk_seconds
                    from truth_calls where direction = 'IN' group by all)
         select t.day, t.group_id, a.activity_date, a.in_group, {", ".join(f"{x}, {y}" for x, y in pairs)}
         from truth_queue_daily as t
@@ -446,11 +509,13 @@ VICI_CAMPAIGN_TRUTH = """
     s as (
         select day, campaign_id,
                sum(seconds) filter (where state in ('TALK', 'DEAD', 'DISPO')) as handle_seconds,
+               sum(seconds) filter (where state = 'TALK') as talk_seconds,
                round(sum(seconds) / 3600.0, 4) as agent_hours
         from truth_agent_states group by all)
     select t.day, t.campaign_id, coalesce(c.dials, 0) as dials, coalesce(c.human, 0) as human,
            coalesce(c.contacts, 0) as contacts, coalesce(c.drops, 0) as drops, coalesce(c.sales, 0) as sales,
-           t.handled, coalesce(s.handle_seconds, 0) as handle_seconds, coalesce(s.agent_hours, 0) as agent_hours
+           t.handled, coalesce(s.handle_seconds, 0) as handle_seconds, coalesce(s.talk_seconds, 0) as talk_seconds,
+           coalesce(s.agent_hours, 0) as agent_hours
     from truth_campaign_daily as t
     left join c using (day, campaign_id)
     left join s using (day, campaign_id)"""
@@ -461,6 +526,8 @@ def test_vicidial_campaign_daily_equals_truth(con: duckdb.DuckDBPyConnection) ->
     pairs = [("t.dials", "a.dials"), ("t.human", "a.human_answered"), ("t.human", "a.outbound_human_answered"),
              ("t.contacts", "a.contacts"), ("t.drops", "a.drops"), ("t.sales", "a.sales"),
              ("t.handled", "a.handled_calls"), ("t.handle_seconds", "a.handle_seconds"),
+             ("t.talk_seconds", "a.talk_seconds"), ("t.handle_seconds / nullif(t.handled, 0)", "a.aht_seconds"),
+             ("t.drops", "a.tsr_abandoned"), ("'drop_status'", "a.abandon_rule"),
              ("t.agent_hours", "a.agent_hours"), ("0", "a.unclassified_calls")]
     assert_no_rows(con, f"""
         with t as ({VICI_CAMPAIGN_TRUTH}),
@@ -494,8 +561,10 @@ def test_vicidial_campaign_daily_equals_truth(con: duckdb.DuckDBPyConnection) ->
 
 def test_vicidial_inbound_queue_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
     """In-group rows of call_status_stats / call_dispo_report; no report has queue seconds (NULL)."""
-    pairs = [("t.calls", "a.offered_calls"), ("t.handled", "a.handled_calls"),
-             ("t.abandoned + t.timeouts + t.after_hours", "a.abandoned_calls"), ("c.sales", "a.sales")]
+    pairs = [("t.calls", "a.inbound_calls"), ("t.after_hours", "a.not_queued_calls"),
+             ("t.calls - t.after_hours", "a.offered_calls"), ("t.handled", "a.handled_calls"),
+             ("t.abandoned + t.timeouts", "a.abandoned_calls"), ("t.abandoned", "a.dialer_abandoned_calls"),
+             ("t.abandoned / nullif(t.calls, 0)", "a.abandon_rate_dialer"), ("c.sales", "a.sales")]
     assert_no_rows(con, f"""
         with c as (select day, group_id, count(*) filter (where is_sale_status) as sales
                    from truth_calls_flagged where direction = 'IN' group by all)
@@ -508,7 +577,7 @@ def test_vicidial_inbound_queue_daily_equals_truth(con: duckdb.DuckDBPyConnectio
           on a.activity_date = t.day and a.in_group = t.group_id
         where {diff(pairs)} or a.metrics_source <> 'dialer_reports'
            or a.queue_seconds is not null or a.abandoned_within_sl_calls is not null or a.asa_seconds is not null
-           or a.service_level is not null or a.handle_seconds is not null""",
+           or a.service_level is not null or a.talk_seconds is not null or a.short_abandoned_calls is not null""",
                    "fct_inbound_queue_daily (vici) vs truth queue_daily")
 
 

@@ -9,6 +9,7 @@ from dbt_project import DBT_PROJECT_DIR
 
 
 def dbt_env(duckdb_path: Path) -> dict[str, str]:
+    """The build file for dbt; naming it selects the prod target (profiles.yml; dev is the analyst's default)."""
     return {"DIALSYNC_DUCKDB_PATH": str(Path(duckdb_path).absolute())}
 
 

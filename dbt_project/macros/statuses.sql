@@ -23,3 +23,8 @@
 {% macro status_known(prefix='sr') -%}
     coalesce({{ prefix }}_c.status, {{ prefix }}_i.status, {{ prefix }}_g.status) is not null
 {%- endmacro %}
+
+{#- a list var as a SQL list literal: ('AFTHRS', 'NANQUE') -#}
+{% macro sql_list(values) -%}
+    ({%- for v in values %}'{{ v | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor -%})
+{%- endmacro %}

@@ -33,9 +33,11 @@
     {%- if is_incremental() -%}{{ window_predicate(column, lookback_days, lookahead_days) }}{%- else -%}true{%- endif -%}
 {%- endmacro %}
 
-{#- pre_hook of every incremental fact: delete the whole window first, so a day that became
-    empty on restatement disappears too (delete+insert alone only deletes keys it re-inserts). -#}
-{% macro delete_window(column) -%}
+{#- pre-hook of every incremental model (dbt_project.yml): delete the whole window first, so a day
+    that became empty on restatement disappears too (delete+insert alone only deletes keys it
+    re-inserts). The day column is the model's unique_key unless given. -#}
+{% macro delete_window(column=none) -%}
+    {%- set column = column or config.get('unique_key') -%}
     {%- if is_incremental() -%}
         delete from {{ this }} where {{ window_predicate(column) }}
     {%- else -%}

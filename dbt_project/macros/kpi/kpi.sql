@@ -77,3 +77,26 @@
 {% macro kpi_abandon_breach(rate) -%}
     coalesce({{ rate }} > {{ var('abandon_limit') }}, false)
 {%- endmacro %}
+
+{#- a count with the short abandons taken out (for the *_excl_short rates) -#}
+{% macro kpi_excl_short(count, short_abandoned) -%}
+    ({{ count }} - {{ short_abandoned }})
+{%- endmacro %}
+
+{#- abandon rate = abandoned / offered (industry: offered calls no agent answered);
+    abandon_rate_dialer passes the dialer's own abandoned (DROP) over all its inbound calls -#}
+{% macro kpi_abandon_rate(abandoned, offered) -%}
+    {{ safe_divide(abandoned, offered) }}
+{%- endmacro %}
+
+{#- average talk seconds (talk only, no wrap: NOT an AHT) = talk seconds / handled calls -#}
+{% macro kpi_avg_talk(talk, handled_calls) -%}
+    {{ safe_divide(talk, handled_calls) }}
+{%- endmacro %}
+
+{#- TSR abandoned outbound call (16 CFR 310.4(b)(4)(i)): a live answer not connected to an agent
+    within var tsr_connect_seconds (2 s) - dropped (no agent), or reached an agent after a longer wait -#}
+{% macro kpi_tsr_abandoned(is_drop, is_human_answered, agent_user, wait_seconds) -%}
+    ({{ is_drop }} or ({{ is_human_answered }} and {{ agent_user }} is not null
+        and coalesce({{ wait_seconds }}, 0) > {{ var('tsr_connect_seconds') }}))
+{%- endmacro %}

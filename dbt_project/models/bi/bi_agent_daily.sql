@@ -1,41 +1,4 @@
--- Stable BI view over fct_agent_daily: explicit column list, no internal columns.
+-- BI view of fct_agent_daily: columns derived by macro bi_view (macros/bi.sql); contract in _bi__models.yml.
 {{ config(alias='agent_daily') }}
 
-select
-    agent_key,
-    instance,
-    activity_date,
-    agent_user,
-    time_source,
-    time_sources_present,
-    login_seconds,
-    available_seconds,
-    talk_seconds,
-    wrap_seconds,
-    dead_seconds,
-    pause_seconds,
-    billable_seconds,
-    non_billable_seconds,
-    handle_seconds,
-    login_hours,
-    first_activity_at_local,
-    first_activity_at_utc,
-    last_activity_at_local,
-    last_activity_at_utc,
-    counts_source,
-    calls_handled,
-    dialer_calls,
-    manual_calls,
-    inbound_calls,
-    contacts,
-    sales,
-    reported_calls,
-    reported_sales,
-    occupancy,
-    utilization,
-    aht_seconds,
-    calls_per_hour,
-    sales_per_hour,
-    conversion_rate,
-    pause_share
-from {{ ref('fct_agent_daily') }}
+{{ bi_view('fct_agent_daily') }}

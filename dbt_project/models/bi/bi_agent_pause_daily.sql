@@ -1,13 +1,4 @@
--- Stable BI view over fct_agent_pause_daily: explicit column list, no internal columns.
+-- BI view of fct_agent_pause_daily: columns derived by macro bi_view (macros/bi.sql); contract in _bi__models.yml.
 {{ config(alias='agent_pause_daily') }}
 
-select
-    agent_key,
-    instance,
-    activity_date,
-    agent_user,
-    pause_code,
-    pause_seconds,
-    share_of_pause,
-    share_of_login
-from {{ ref('fct_agent_pause_daily') }}
+{{ bi_view('fct_agent_pause_daily') }}

@@ -1,20 +1,4 @@
--- Stable BI view over dim_campaign: explicit column list, no internal columns.
+-- BI view of dim_campaign: columns derived by macro bi_view (macros/bi.sql); contract in _bi__models.yml.
 {{ config(alias='campaigns') }}
 
-select
-    campaign_key,
-    instance,
-    campaign,
-    campaign_id,
-    campaign_name,
-    dial_method,
-    auto_dial_level,
-    is_auto_dial,
-    is_active,
-    has_outbound_calls,
-    has_inbound_calls,
-    list_count,
-    lead_count,
-    first_activity_date,
-    last_activity_date
-from {{ ref('dim_campaign') }}
+{{ bi_view('dim_campaign') }}

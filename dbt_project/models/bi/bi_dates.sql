@@ -1,16 +1,4 @@
--- Stable BI view over dim_date: explicit column list, no internal columns.
+-- BI view of dim_date: columns derived by macro bi_view (macros/bi.sql); contract in _bi__models.yml.
 {{ config(alias='dates') }}
 
-select
-    date_day,
-    year,
-    quarter,
-    month,
-    month_name,
-    month_start_date,
-    iso_week,
-    week_start_date,
-    iso_day_of_week,
-    day_name,
-    is_weekend
-from {{ ref('dim_date') }}
+{{ bi_view('dim_date') }}

@@ -1,17 +1,4 @@
--- Stable BI view over fct_disposition_daily: explicit column list, no internal columns.
+-- BI view of fct_disposition_daily: columns derived by macro bi_view (macros/bi.sql); contract in _bi__models.yml.
 {{ config(alias='disposition_daily') }}
 
-select
-    campaign_key,
-    instance,
-    activity_date,
-    campaign,
-    status_code,
-    status_category,
-    calls_reported,
-    campaign_total_calls_reported,
-    row_sum_matches,
-    calls_in_fct_calls,
-    calls_difference,
-    is_match
-from {{ ref('fct_disposition_daily') }}
+{{ bi_view('fct_disposition_daily') }}

@@ -1,10 +1,4 @@
--- Stable BI view over dim_portfolio: explicit column list, no internal columns.
+-- BI view of dim_portfolio: columns derived by macro bi_view (macros/bi.sql); contract in _bi__models.yml.
 {{ config(alias='portfolios') }}
 
-select
-    portfolio_key,
-    instance,
-    portfolio,
-    portfolio_name,
-    in_portfolios_snapshot
-from {{ ref('dim_portfolio') }}
+{{ bi_view('dim_portfolio') }}

@@ -1,12 +1,4 @@
--- SCD2 history from snapshot snp_profiles (dbt_ columns renamed, internal key dropped).
+-- SCD2 history of snapshot snp_profiles: columns derived by macro bi_view (macros/bi.sql); contract in _bi__models.yml.
 {{ config(alias='profile_history') }}
 
-select
-    instance,
-    profile_id,
-    profile_name,
-    observed_on,
-    dbt_valid_from as valid_from,
-    dbt_valid_to as valid_to,
-    dbt_valid_to is null as is_current
-from {{ ref('snp_profiles') }}
+{{ bi_view('snp_profiles') }}

@@ -1,11 +1,4 @@
--- Stable BI view over dim_profile: explicit column list, no internal columns.
+-- BI view of dim_profile: columns derived by macro bi_view (macros/bi.sql); contract in _bi__models.yml.
 {{ config(alias='profiles') }}
 
-select
-    profile_key,
-    instance,
-    profile_id,
-    profile_name,
-    agent_count,
-    in_profiles_snapshot
-from {{ ref('dim_profile') }}
+{{ bi_view('dim_profile') }}

@@ -1,15 +1,4 @@
--- Stable BI view over dim_status: explicit column list, no internal columns.
+-- BI view of dim_status: columns derived by macro bi_view (macros/bi.sql); contract in _bi__models.yml.
 {{ config(alias='statuses') }}
 
-select
-    status_code,
-    status_name,
-    status_category,
-    is_human_answered,
-    is_contact,
-    is_sale,
-    is_drop,
-    is_classified,
-    classified_by,
-    calls_seen
-from {{ ref('dim_status') }}
+{{ bi_view('dim_status') }}

@@ -24,13 +24,6 @@
      seconds are the sum of its legs (transfers); without a leg, inbound talk is the CDR's
      call_duration and outbound talk is unknown (NULL) unless the call was handled.
 */
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='partition_date',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_window('partition_date') }}"
-) }}
 -- Materialized incremental (delete+insert by partition_date window) so the nightly cost of
 -- the leg matching follows the restated days; legs of the day after the window are read too
 -- (a call started before midnight can be answered after it).
@@ -336,6 +329,12 @@ select
     agent_user is not null and not is_drop
         and (status_is_contact or direction is not distinct from 'inbound' or is_sale)
                                                         as is_contact,
-    -- abandoned: an inbound call that reached a queue and no agent answered
-    direction is not distinct from 'inbound' and agent_user is null as is_abandoned
+    -- offered: an inbound call that reached a queue - routed to an in-group and not ended by
+    -- the dialer before queueing (var not_queued_statuses: after-hours AFTHRS)
+    direction is not distinct from 'inbound' and in_group is not null
+        and coalesce(status_code, '') not in {{ sql_list(var('not_queued_statuses')) }} as is_offered,
+    -- abandoned: an offered call no agent answered (caller hang-up DROP or queue timeout TIMEOT)
+    direction is not distinct from 'inbound' and in_group is not null
+        and coalesce(status_code, '') not in {{ sql_list(var('not_queued_statuses')) }}
+        and agent_user is null                          as is_abandoned
 from classified

@@ -75,6 +75,12 @@ dispo_counts as (
         coalesce(sum(d.calls) filter (where {{ status_rule('is_human_answered') }}
                                       and not {{ status_rule('is_drop') }}), 0)     as agent_dispositioned,
         coalesce(sum(d.calls) filter (where not {{ status_known() }}), 0) as unclassified_calls,
+        -- ended by the dialer before reaching a queue (after hours): not offered
+        coalesce(sum(d.calls) filter (where coalesce({{ status_rule('status_code') }}, {{ status_code('d.status') }})
+                                      in {{ sql_list(var('not_queued_statuses')) }}), 0) as not_queued_calls,
+        -- what the dialer itself counts as abandoned (VICIdial abandon2: status DROP)
+        coalesce(sum(d.calls) filter (where coalesce({{ status_rule('status_code') }}, {{ status_code('d.status') }})
+                                      in {{ sql_list(var('dialer_abandon_statuses')) }}), 0) as dialer_abandoned,
         bool_and(d.row_sum_matches)                                     as row_sum_matches
     from dispo as d
     {{ join_status_rules('d.instance', 'd.campaign', status_code('d.status')) }}
@@ -102,6 +108,8 @@ select
     coalesce(dc.sales, {{ zero_if_no_calls }})                         as sales,
     coalesce(dc.agent_dispositioned, {{ zero_if_no_calls }})           as agent_dispositioned,
     coalesce(dc.unclassified_calls, {{ zero_if_no_calls }})            as unclassified_calls,
+    coalesce(dc.not_queued_calls, {{ zero_if_no_calls }})              as not_queued_calls,
+    coalesce(dc.dialer_abandoned, {{ zero_if_no_calls }})              as dialer_abandoned,
     dc.total_calls                                                      as dispo_report_calls,
     dc.row_sum_matches
 from labels as l

@@ -4,13 +4,6 @@
 -- phone_number_log (see `streams`). Counts a platform does not report are NULL, not 0: on a
 -- day without CDRs (plain VICIdial, Dialer360) agent_stats_export gives `calls` only, so
 -- dialer / manual / inbound calls, contacts and sales are NULL there.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='activity_date',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_window('activity_date') }}"
-) }}
 
 with time_budget as (
     select * from {{ ref('int_agent_day_time') }}

@@ -1,12 +1,5 @@
 -- Grain: one row per agent × pause code × day × instance (exportPauseReport pause-code
 -- columns; only croco-dial reports per-code pause time).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='activity_date',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_window('activity_date') }}"
-) }}
 
 with pauses as (
     select * from {{ ref('stg_crocodial__pause_report') }}

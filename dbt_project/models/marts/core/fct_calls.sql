@@ -1,12 +1,6 @@
 -- Grain: one row per call (call_id). Incremental by call_date: the run's date window is
 -- deleted and rebuilt from int_calls, so restated days are replaced whole.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='call_date',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_window('call_date') }}"
-) }}
+{{ config(unique_key='call_date') }}
 
 with calls as (
     select * from {{ ref('int_calls') }}
@@ -46,6 +40,7 @@ select
     is_contact,
     is_sale,
     is_drop,
+    is_offered,
     is_abandoned,
     is_handled,
     ring_seconds,

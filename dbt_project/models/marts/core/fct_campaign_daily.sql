@@ -17,13 +17,6 @@
   status no status rule knows (listed in bi.unclassified_statuses): sales, contacts and drops
   cannot include them.
 */
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='activity_date',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_window('activity_date') }}"
-) }}
 
 {% set zero_if_reported = 'case when acd.instance is not null then 0 end' %}
 
@@ -45,12 +38,20 @@ from_calls as (
         count(*) filter (where direction = 'inbound')                   as inbound_calls,
         count(*) filter (where is_human_answered)                       as human_answered,
         count(*) filter (where is_contact)                              as contacts,
+        count(*) filter (where is_contact and direction = 'outbound')   as outbound_contacts,
+        count(*) filter (where is_contact and direction = 'inbound')    as inbound_contacts,
         count(*) filter (where is_handled)                              as handled_calls,
         count(*) filter (where is_drop and direction = 'outbound')      as drops,
         count(*) filter (where is_human_answered and direction = 'outbound') as outbound_human_answered,
         count(*) filter (where is_sale)                                 as sales,
-        sum(coalesce(talk_seconds, 0) + coalesce(wrap_seconds, 0)) filter (where is_handled)
-                                                                        as handle_seconds,
+        count(*) filter (where is_sale and direction = 'outbound')      as outbound_sales,
+        count(*) filter (where is_sale and direction = 'inbound')       as inbound_sales,
+        -- CDRs carry no per-call wrap: talk only (handle_seconds / aht_seconds NULL here)
+        sum(coalesce(talk_seconds, 0)) filter (where is_handled)        as talk_seconds,
+        -- TSR 2-second rule: the CDR has each outbound call's wait for an agent (queue_seconds)
+        count(*) filter (where direction = 'outbound'
+                         and {{ kpi_tsr_abandoned('is_drop', 'is_human_answered', 'agent_user', 'queue_seconds') }})
+                                                                        as tsr_abandoned,
         count(*) filter (where status is not null and not is_status_classified) as unclassified_calls
     from calls
     group by instance, call_date, campaign
@@ -73,7 +74,7 @@ reports as (
 agent_campaigns as (
     select
         instance, partition_date as activity_date, campaign_id as campaign,
-        sum(calls) as handled_calls, sum(handle_seconds) as handle_seconds,
+        sum(calls) as handled_calls, sum(handle_seconds) as handle_seconds, sum(talk_seconds) as talk_seconds,
         sum(login_seconds) / 3600.0 as agent_hours
     from {{ ref('stg_vicidial__agent_stats_export') }}
     where campaign_id is not null
@@ -169,6 +170,10 @@ combined as (
         case when c.campaign is not null then c.human_answered else coalesce(r.human_answered, 0) end
                                                                         as human_answered,
         case when c.campaign is not null then c.contacts else coalesce(r.contacts, 0) end as contacts,
+        case when c.campaign is not null then c.outbound_contacts else coalesce(r.contacts, 0) end
+                                                                        as outbound_contacts,
+        case when c.campaign is not null then c.inbound_contacts when r.label is null then 0 end
+                                                                        as inbound_contacts,
         case when c.campaign is not null then c.handled_calls
              when r.label is not null then coalesce(ac.handled_calls, {{ zero_if_reported }})
              else 0 end                                                 as handled_calls,
@@ -176,11 +181,18 @@ combined as (
         case when c.campaign is not null then c.outbound_human_answered else coalesce(r.human_answered, 0) end
                                                                         as outbound_human_answered,
         case when c.campaign is not null then c.sales else coalesce(r.sales, 0) end as sales,
+        case when c.campaign is not null then c.outbound_sales else coalesce(r.sales, 0) end as outbound_sales,
+        case when c.campaign is not null then c.inbound_sales when r.label is null then 0 end as inbound_sales,
+        -- where the per-call wait is unknown (dialer reports) only the DROP-status form exists
+        case when c.campaign is not null then c.tsr_abandoned else coalesce(r.drops, 0) end as tsr_abandoned,
+        case when c.campaign is not null then '2_second' else 'drop_status' end as abandon_rule,
         case when c.campaign is not null then c.unclassified_calls else coalesce(r.unclassified_calls, 0) end
                                                                         as unclassified_calls,
-        case when c.campaign is not null then c.handle_seconds
-             when r.label is not null then coalesce(ac.handle_seconds, {{ zero_if_reported }}) end
-                                                                        as handle_seconds,
+        case when c.campaign is not null then c.talk_seconds
+             when r.label is not null then coalesce(ac.talk_seconds, {{ zero_if_reported }}) end
+                                                                        as talk_seconds,
+        case when r.label is not null and c.campaign is null
+             then coalesce(ac.handle_seconds, {{ zero_if_reported }}) end as handle_seconds,
         case when c.campaign is not null then h.agent_hours
              when r.label is not null then coalesce(ac.agent_hours, {{ zero_if_reported }}) end
                                                                         as agent_hours,
@@ -213,11 +225,18 @@ select
     inbound_calls,
     human_answered,
     contacts,
+    outbound_contacts,
+    inbound_contacts,
     handled_calls,
     drops,
     outbound_human_answered,
+    tsr_abandoned,
+    abandon_rule,
     sales,
+    outbound_sales,
+    inbound_sales,
     unclassified_calls,
+    talk_seconds,
     handle_seconds,
     round(agent_hours, 4)                                               as agent_hours,
     total_leads,
@@ -227,8 +246,12 @@ select
     reported_handled_calls,
     dispo_report_calls,
     {{ kpi_drop_rate('drops', 'outbound_human_answered') }}             as drop_rate,
-    {{ kpi_contact_rate('contacts', 'dials') }}                         as contact_rate,
+    {{ kpi_drop_rate('tsr_abandoned', 'outbound_human_answered') }}     as tsr_abandon_rate,
+    {{ kpi_contact_rate('outbound_contacts', 'dials') }}                as contact_rate,
     {{ kpi_conversion_rate('sales', 'contacts') }}                      as conversion_rate,
+    {{ kpi_conversion_rate('outbound_sales', 'outbound_contacts') }}    as outbound_conversion_rate,
+    {{ kpi_conversion_rate('inbound_sales', 'inbound_contacts') }}      as inbound_conversion_rate,
+    {{ kpi_avg_talk('talk_seconds', 'handled_calls') }}                 as avg_talk_seconds,
     {{ kpi_aht('handle_seconds', 'handled_calls') }}                    as aht_seconds,
     {{ safe_divide('handled_calls', 'agent_hours') }}                   as calls_per_agent_hour,
     {{ kpi_list_penetration('total_leads', 'pending_leads') }}          as list_penetration

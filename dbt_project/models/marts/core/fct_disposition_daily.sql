@@ -4,13 +4,6 @@
   has a dispo report, statuses counted in fct_calls but absent from the report are added
   with calls_reported = 0, so differences show both ways.
 */
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='activity_date',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ delete_window('activity_date') }}"
-) }}
 
 with reported as (
     select
