@@ -269,9 +269,13 @@ def status(
         c = counts.setdefault((r["instance"], r["endpoint"]), {})
         c[r["state"]] = c.get(r["state"], 0) + 1
     t = Table(title=f"status {start} … {end}")
-    states = ("loaded", "stale", "failed", "blocked", "interrupted", "missing", "running")
-    for c in ("instance", "endpoint", *states):
-        t.add_column(c)
+    every = ("loaded", "stale", "failed", "blocked", "interrupted", "missing", "running")
+    # only the states that occur (and loaded): the table must fit an 80-column terminal
+    states = tuple(x for x in every if x == "loaded" or any(c.get(x) for c in counts.values()))
+    t.add_column("instance", no_wrap=True)
+    t.add_column("endpoint", no_wrap=True)
+    for c in states:
+        t.add_column(c, justify="right")
     for (inst, ep), c in counts.items():
         t.add_row(inst, ep, *(str(c.get(x, 0)) for x in states))
     console.print(t)

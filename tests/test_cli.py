@@ -77,7 +77,7 @@ def test_status_shows_a_fanout_blocked_by_its_failed_key_source(cfg: Path, sim: 
     sim.ctx.faults.set_spec("")
     res = run(cfg, "status", "--from", day, "--to", day)
     assert res.exit_code == 0
-    assert "blocked" in res.output and "interrupted" in res.output  # both columns
+    assert "blocked" in res.output.splitlines()[2]  # a column, since a partition is in that state
     line = next(ln for ln in res.output.splitlines() if ln.startswith(f"acme recording_lookup {day}"))
     assert "blocked" in line and "upstream agent_stats_export failed" in line, res.output
 
