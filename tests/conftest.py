@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,3 +37,20 @@ def simulator_factory() -> Iterator[Callable[..., SimulatorServer]]:
     yield make
     for s in started:
         s.stop()
+
+
+def write_config(path: Path, *, url: str, user_env: str, password_env: str, platform: str = "crocodial",
+                 timezone: str | None = "America/New_York", instance: str = "acme", top: str = "",
+                 extra: str = "max_attempts = 2") -> Path:
+    """A dialsync.toml for one instance, data under ``path``'s folder (CLI-level tests)."""
+    tz = f'timezone = "{timezone}"\n' if timezone else ""
+    path.write_text(f"""data_dir = "{path.parent / 'data'}"
+{top}
+[instances.{instance}]
+platform = "{platform}"
+base_url = "{url}"
+{tz}user_env = "{user_env}"
+password_env = "{password_env}"
+{extra}
+""")
+    return path

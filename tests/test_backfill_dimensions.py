@@ -18,6 +18,7 @@ from dialsync import settings as sm
 from dialsync.cli import app
 from extract.registry import ENDPOINTS
 from simulator.server import SimConfig, SimulatorServer
+from tests.conftest import write_config
 from warehouse.lake import Lake
 
 TZ = "America/New_York"
@@ -32,17 +33,7 @@ def sim() -> Iterator[SimulatorServer]:
 
 @pytest.fixture
 def cfg(tmp_path: Path, sim: SimulatorServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    p = tmp_path / "dialsync.toml"
-    p.write_text(f"""
-data_dir = "{tmp_path / 'data'}"
-[instances.acme]
-platform = "crocodial"
-base_url = "{sim.url}"
-timezone = "{TZ}"
-user_env = "BF_USER"
-password_env = "BF_PASS"
-max_attempts = 2
-""")
+    p = write_config(tmp_path / "dialsync.toml", url=sim.url, user_env="BF_USER", password_env="BF_PASS", timezone=TZ)
     monkeypatch.setenv("BF_USER", "6666")
     monkeypatch.setenv("BF_PASS", "1234")
     yield p

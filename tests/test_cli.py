@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from dialsync import settings as sm
 from dialsync.cli import app
 from simulator.server import SimConfig, SimulatorServer
+from tests.conftest import write_config
 
 PASSWORD = "CliSecret55pw"
 pytestmark = pytest.mark.xdist_group("cli")
@@ -26,17 +27,7 @@ def sim() -> Iterator[SimulatorServer]:
 
 @pytest.fixture
 def cfg(tmp_path: Path, sim: SimulatorServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    p = tmp_path / "dialsync.toml"
-    p.write_text(f"""
-data_dir = "{tmp_path / 'data'}"
-[instances.acme]
-platform = "crocodial"
-base_url = "{sim.url}"
-timezone = "America/New_York"
-user_env = "ACME_USER"
-password_env = "ACME_PASS"
-max_attempts = 2
-""")
+    p = write_config(tmp_path / "dialsync.toml", url=sim.url, user_env="ACME_USER", password_env="ACME_PASS")
     monkeypatch.setenv("ACME_USER", "6666")
     monkeypatch.setenv("ACME_PASS", PASSWORD)
     yield p

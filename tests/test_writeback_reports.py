@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from dialsync import settings as sm
 from dialsync.cli import app
 from extract.writeback.engine import ledger_csv, spreadsheet_safe
+from tests.conftest import write_config
 
 simulator_server = pytest.importorskip("simulator.server")
 
@@ -30,17 +31,8 @@ def sim():
 
 @pytest.fixture
 def cfg(tmp_path: Path, sim, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    p = tmp_path / "dialsync.toml"
-    p.write_text(f"""
-data_dir = "{tmp_path / 'data'}"
-writeback_requests_per_second = 1000
-[instances.acme]
-platform = "vicidial"
-base_url = "{sim.url}"
-user_env = "WBR_USER"
-password_env = "WBR_PASS"
-max_attempts = 2
-""")
+    p = write_config(tmp_path / "dialsync.toml", url=sim.url, user_env="WBR_USER", password_env="WBR_PASS",
+                     platform="vicidial", timezone=None, top="writeback_requests_per_second = 1000")
     monkeypatch.setenv("WBR_USER", "6666")
     monkeypatch.setenv("WBR_PASS", PASSWORD)
     yield p

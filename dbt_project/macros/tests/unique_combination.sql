@@ -6,18 +6,11 @@
     The window column is `window_column`, else the first of partition_date / activity_date /
     call_date the model has. -#}
 {% test unique_combination(model, columns, window_column=none) %}
-{%- set ns = namespace(wc=window_column) -%}
-{%- if ns.wc is none and execute -%}
-    {%- set names = adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list -%}
-    {%- for c in ['partition_date', 'activity_date', 'call_date'] -%}
-        {%- if ns.wc is none and c in names -%}{%- set ns.wc = c -%}{%- endif -%}
-    {%- endfor -%}
-{%- endif %}
 select
     {{ columns | join(', ') }},
     count(*) as n_rows
 from {{ model }}
-where {% if ns.wc is none %}true{% else %}{{ window_predicate(ns.wc) }}{% endif %}
+where {{ test_window(model, window_column) }}
 group by {{ columns | join(', ') }}
 having count(*) > 1
 {% endtest %}
@@ -37,15 +30,23 @@ where {{ column_name }} is not null
 {#- Generic test: every row satisfies the SQL `expression` (an arithmetic or logical invariant).
     Windowed like unique_combination (only the run's restated days when it has a window). -#}
 {% test expression_is_true(model, expression, column_name=none, window_column=none) %}
+select *
+from {{ model }}
+where {{ test_window(model, window_column) }}
+  and not coalesce(({{ expression }}), false)
+{% endtest %}
+
+
+{#- The restatement-window predicate of a generic test: `window_column`, else the first of
+    partition_date / activity_date / call_date the model has; `true` outside a windowed run
+    or for a model with none of them. -#}
+{% macro test_window(model, window_column=none) %}
 {%- set ns = namespace(wc=window_column) -%}
 {%- if ns.wc is none and execute -%}
     {%- set names = adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list -%}
     {%- for c in ['partition_date', 'activity_date', 'call_date'] -%}
         {%- if ns.wc is none and c in names -%}{%- set ns.wc = c -%}{%- endif -%}
     {%- endfor -%}
-{%- endif %}
-select *
-from {{ model }}
-where {% if ns.wc is none %}true{% else %}{{ window_predicate(ns.wc) }}{% endif %}
-  and not coalesce(({{ expression }}), false)
-{% endtest %}
+{%- endif -%}
+{%- if ns.wc is none -%}true{%- else -%}{{ window_predicate(ns.wc) }}{%- endif -%}
+{% endmacro %}
