@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from dialsync.service.writeback import load_leads  # noqa: E402
 from dialsync.settings import InstanceSettings, Settings  # noqa: E402
-from extract.writeback import load_leads  # noqa: E402
 from simulator.server import SimulatorServer  # noqa: E402
 
 USER_ENV, PASS_ENV = "DIALSYNC_BENCH_USER", "DIALSYNC_BENCH_PASS"
@@ -49,10 +49,10 @@ def _run(sim: SimulatorServer, work: Path, name: str, n: int, list_id: int, rps:
     path = work / f"{name}.csv"
     _csv(path, n, prefix=str(300 + list_id % 700))
     t0 = time.perf_counter()
-    rep = load_leads(settings, path, list_id=list_id, progress=False)
+    rep = load_leads(settings, path, list_id=list_id)
     dt = time.perf_counter() - t0
     t1 = time.perf_counter()
-    again = load_leads(settings, path, list_id=list_id, progress=False)
+    again = load_leads(settings, path, list_id=list_id)
     dt2 = time.perf_counter() - t1
     rate = f"{rps:g}/s" if rps > 0 else "off"
     print(f"{name:<11} leads={n:>6} rate_limit={rate:<5} concurrency={concurrency} "

@@ -198,7 +198,7 @@ def sync(
         raise _usage(str(exc)) from None
     from dialsync.progress import planned_partitions, sync_progress
 
-    plan = planned_partitions(s, start, end, eps, list(instance or s.instances))
+    plan = planned_partitions(s, start, end, eps, list(instance or s.instances), named=bool(endpoint))
     with sync_progress(err, plan) as tracker:
         try:
             results = runner.sync(s, start, end, endpoints=endpoint, instances=instance, on_result=tracker.on_result)
@@ -291,6 +291,9 @@ def status(
             continue
         line = f"{name}: auth circuit {state}"
         console.print(f"[red]{escape(line)}[/red]" if state.startswith("open") else escape(line), highlight=False)
+        if off := runner.opt_in_off(s.instance(name)):  # fan-outs no mart of the platform reads
+            console.print(escape(f"{name}: opt-in, not synced: {', '.join(off)} "
+                                 f"(enable with [instances.{name}] extra_endpoints)"), highlight=False)
 
 
 @app.command()
@@ -413,11 +416,12 @@ def writeback_run(
         "(writeback_max_destructive_share) or reversing a change of the last 24 h")] = False,
 ) -> None:
     """Apply the rows of the wb_* dbt models to the dialer, exactly once."""
-    from extract.writeback.engine import run_writeback
+    from dialsync.service.writeback import run_writeback
+    from dialsync.service.writeback_console import console_hooks
 
     s = _settings()
     try:
-        report = run_writeback(s, dry_run=dry_run, only=only, instance=instance, console=console,
+        report = run_writeback(s, dry_run=dry_run, only=only, instance=instance, hooks=console_hooks(console),
                                allow_destructive=allow_destructive)
     except Exception as exc:
         raise _fail(exc) from None
@@ -432,7 +436,7 @@ def writeback_log(
     """Recent write-back ledger rows."""
     import sys
 
-    from extract.writeback.engine import ledger_csv, recent_log
+    from dialsync.service.writeback import ledger_csv, recent_log
 
     tbl = recent_log(_settings(), limit=limit)
     if csv:  # spreadsheet-safe: formula-like cells defused (OWASP CSV injection)
@@ -459,12 +463,13 @@ def leads_load(
     mapping: Annotated[Path | None, typer.Option(help="TOML column mapping file")] = None,
 ) -> None:
     """Load a CSV or Parquet file of leads into a list (validated; exactly once)."""
-    from extract.writeback.engine import load_leads
+    from dialsync.service.writeback import load_leads
+    from dialsync.service.writeback_console import console_hooks
 
     s = _settings()
     try:
         report = load_leads(s, file, list_id=list_id, dry_run=dry_run, mapping=mapping, instance=instance,
-                            console=console)
+                            hooks=console_hooks(console))
     except Exception as exc:
         raise _fail(exc) from None
     _print_report(report)

@@ -28,9 +28,9 @@ from extract.sync import SyncResult, local_today
 
 
 def planned_partitions(settings: Settings, start: date, end: date, endpoints: list[Endpoint],
-                       instances: list[str], now: datetime | None = None) -> dict[str, int]:
+                       instances: list[str], now: datetime | None = None, *, named: bool = False) -> dict[str, int]:
     """Per instance, in run order: how many partitions `runner.sync` will attempt (`now` as it gets)."""
-    from dialsync.runner import backfill_dimensions, days_between, lake
+    from dialsync.runner import backfill_dimensions, days_between, lake, offered
 
     days = days_between(start, end)
     lake_ = lake(settings)
@@ -38,9 +38,9 @@ def planned_partitions(settings: Settings, start: date, end: date, endpoints: li
     for name in instances:
         inst = settings.instance(name)
         today = local_today(inst, now)
-        offered = [e for e in endpoints if e.supported_on(inst.platform, inst.surfaces)]
-        daily = sum(1 for e in offered if e.kind == "daily") * sum(1 for d in days if d <= today)
-        snapshots = [e for e in offered if e.kind == "snapshot"]
+        synced = offered(inst, endpoints, named=named)
+        daily = sum(1 for e in synced if e.kind == "daily") * sum(1 for d in days if d <= today)
+        snapshots = [e for e in synced if e.kind == "snapshot"]
         # today's snapshots when the range holds today; else the dimensions a backfill takes
         snaps = len(snapshots) if start <= today <= end else (
             len(backfill_dimensions(lake_, name, snapshots, end)) if end < today else 0)

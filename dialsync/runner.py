@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from dialsync.settings import Settings
+from dialsync.settings import InstanceSettings, Settings
 from extract.breaker import AuthBreaker
 from extract.client import DialerClient
 from extract.errors import CircuitOpenError, TimezoneMismatchError
 from extract.preflight import check_timezone
 from extract.registry import ENDPOINTS, Endpoint, endpoint, ordered
 from extract.sync import PartitionSync, SyncResult, local_today, sync_range
+from extract.typing import raw_schemas
 from warehouse import catalog
 from warehouse.auth_state import AuthStateStore
 from warehouse.lake import Lake
@@ -125,6 +126,17 @@ def select_endpoints(names: list[str] | None, *, kinds: tuple[str, ...] = ("dail
     return ordered(eps)
 
 
+def offered(inst: InstanceSettings, eps: list[Endpoint], *, named: bool) -> list[Endpoint]:
+    """What a run syncs on ``inst`` of ``eps``: named on the command line (-e), every one the
+    instance offers; otherwise those default runs sync (opt-in ones only in `extra_endpoints`)."""
+    return [e for e in eps if (e.supported_on(inst.platform, inst.surfaces) if named else inst.runs(e))]
+
+
+def opt_in_off(inst: InstanceSettings) -> list[str]:
+    """Opt-in endpoints the instance offers but does not sync by default (not in `extra_endpoints`)."""
+    return [e.name for e in ENDPOINTS if e.supported_on(inst.platform, inst.surfaces) and not inst.runs(e)]
+
+
 def partition_sync(settings: Settings, instance: str, now: Callable[[], datetime] | None = None) -> PartitionSync:
     inst = settings.instance(instance)
     client = DialerClient.from_settings(instance, inst, breaker_store=auth_state(settings))
@@ -166,14 +178,14 @@ def _sync_instance(ps: PartitionSync, start: date, end: date, days: list[date], 
     log.info("%s", preflight(ps))
     today = local_today(ps.inst, now() if now else None)
     chosen = select_endpoints(endpoints)
-    supported = [e for e in chosen if e.supported_on(ps.inst.platform, ps.inst.surfaces)]
+    supported = offered(ps.inst, chosen, named=bool(endpoints))
     for e in chosen:
-        if e not in supported:
+        if not e.supported_on(ps.inst.platform, ps.inst.surfaces):
             results.append(SyncResult(name, e.name, "-", "skipped",
                                       message=f"{e.name}: not offered by {ps.inst.platform}"))
     daily = [e for e in supported if e.kind == "daily"]
     snaps = [e for e in supported if e.kind == "snapshot"]
-    results += sync_range(ps, daily, [d for d in days if d <= today], on_result)
+    results += sync_range(ps, daily, [d for d in days if d <= today], on_result, parallel_days=ps.inst.parallel_days)
     ps.client.breaker.check(instance=name)
     if snaps and start <= today <= end:
         results += sync_range(ps, snaps, [today], on_result)
@@ -246,7 +258,7 @@ def publish(settings: Settings, *, dbt_command: list[str] | None = ("build",),  
 
     work = settings.data_dir / ".build"
     with catalog.building(settings.duckdb_path) as build:
-        views = catalog.prepare(build, lake(settings), ops_tables(settings))
+        views = catalog.prepare(build, lake(settings), ops_tables(settings), raw_schemas())
         if dbt_command:
             run_dbt(list(dbt_command), build, work, dbt_vars)
     return PublishResult(settings.duckdb_path.absolute(), views)
@@ -266,8 +278,9 @@ def status_table(settings: Settings, start: date, end: date, instances: list[str
         for e in ENDPOINTS:
             if not e.supported_on(inst.platform, inst.surfaces):
                 continue
+            optional = not inst.runs(e)  # opt-in and not enabled: shown only where it was pulled
             for d in days:
-                if d > today or (e.kind == "snapshot" and (name, e.name, d.isoformat()) not in rows):
+                if d > today or ((e.kind == "snapshot" or optional) and (name, e.name, d.isoformat()) not in rows):
                     continue
                 r = rows.get((name, e.name, d.isoformat()))
                 if r is None:

@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -51,6 +51,9 @@ DEFAULT_PATHS: dict[str, dict[str, str]] = {
     "vicidial": {"non_agent_api": "/vicidial/non_agent_api.php"},
     "dialer360": {"non_agent_api": "/adminpanel/api.php"},
 }
+
+if TYPE_CHECKING:
+    from extract.registry import Endpoint
 
 CONFIG_ENV = "DIALSYNC_CONFIG"
 DEFAULT_CONFIG_FILE = "dialsync.toml"
@@ -99,6 +102,9 @@ class InstanceSettings(BaseModel):
     max_attempts: int = Field(6, ge=1, le=20)
     max_concurrency: int = Field(4, ge=1, le=64)
     requests_per_second: float = Field(20.0, gt=0, le=1000)
+    #: days a multi-day CLI sync pulls at once (within the same rate limit and max_concurrency):
+    #: one day's parsing overlaps another's waiting on the dialer; each holds its day in memory
+    parallel_days: int = Field(2, ge=1, le=16)
     # 0 turns the "result at the server's limit is probably truncated" check off (benchmarks)
     result_limit: int = Field(100_000, ge=0, description=(
         "rows at which an answer is taken as truncated: VICIdial's documented 100000; croco-dial "
@@ -114,6 +120,9 @@ class InstanceSettings(BaseModel):
                                              description="status code -> flags, for every campaign of the instance")
     campaign_statuses: dict[str, dict[str, StatusFlags]] = Field(
         default_factory=dict, description="campaign id -> status code -> flags (wins over `statuses`)")
+    extra_endpoints: list[str] = Field(default_factory=list, description=(
+        "opt-in endpoints to sync too: fan-outs no mart of this platform reads (croco-dial: "
+        "phone_number_log, did_log_export, lead_status_search; every platform: recording_lookup)"))
     start_date: date | None = None
 
     @field_validator("timezone")
@@ -139,6 +148,22 @@ class InstanceSettings(BaseModel):
             if s not in offered and s not in self.paths:
                 raise ValueError(f"apis: platform {self.platform} has no {s!r} surface (has {list(offered)})")
         return self
+
+    @model_validator(mode="after")
+    def _extra_endpoints_opt_in(self) -> InstanceSettings:
+        from extract.registry import BY_NAME, ENDPOINTS
+
+        optional = [e.name for e in ENDPOINTS if self.platform in e.opt_in]
+        for name in self.extra_endpoints:
+            ep = BY_NAME.get(name)
+            if ep is None or self.platform not in ep.opt_in:
+                raise ValueError(f"extra_endpoints: {name!r} is not an opt-in endpoint of platform {self.platform} "
+                                 f"(opt-in there: {', '.join(optional) or 'none'})")
+        return self
+
+    def runs(self, ep: Endpoint) -> bool:
+        """Whether default runs (CLI sync without -e, Dagster jobs, status) sync ``ep`` here."""
+        return ep.runs_on(self.platform, self.surfaces, self.extra_endpoints)
 
     @property
     def surfaces(self) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ only code that interprets these entries; adding an endpoint means adding a row h
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -111,6 +111,28 @@ class CrossCheck:
 
 
 @dataclass(frozen=True)
+class Confirm:
+    """Accept an answer only once the same request, asked again, gives the same tables.
+
+    For a text format with no completeness invariant (no TOTAL row, no count printed anywhere,
+    every line terminated by ``\\n``: a body cut at a row boundary is a valid, shorter answer)
+    and no exact second view (``CrossCheck``). A cut is a rare, independent event, so two
+    answers that agree are whole; an answer is accepted when it equals an earlier one and no
+    earlier answer had more rows (two answers cut at the same row boundary after a whole one
+    must not pass). Otherwise the same request is asked again, up to 1 + ``max_attempts``
+    answers, then the partition fails with a retryable ParseError naming endpoint, key and day.
+
+    Cost: one more request per request at best (these endpoints' requests double), one more
+    per disagreement. A day whose data changes between the two answers (today's, while agents
+    work) may need a third. It catches cuts that differ between answers (a proxy, a dropped
+    connection, a script killed at a varying point), not a server that cuts every answer at the
+    same row. ``why`` says why no cheaper exact check exists for the format.
+    """
+
+    why: str
+
+
+@dataclass(frozen=True)
 class Endpoint:
     name: str
     surface: Literal["goapi", "non_agent_api"]
@@ -140,6 +162,11 @@ class Endpoint:
     keep_day_column: str | None = None  # drop rows whose value in this datetime column is not the day
     #: a second request whose per-key sums must agree with each request's (see CrossCheck)
     verify: CrossCheck | None = None
+    #: ask every request twice and accept only answers that agree (see Confirm)
+    confirm: Confirm | None = None
+    #: platforms where no mart reads this endpoint's tables: synced there only when an instance
+    #: lists it in ``extra_endpoints`` (or a sync names it); its cost buys nothing a mart shows
+    opt_in: frozenset[str] = frozenset()
     description: str = ""
 
     @property
@@ -161,6 +188,10 @@ class Endpoint:
 
     def supported_on(self, platform: str, surfaces: tuple[str, ...]) -> bool:
         return platform in self.platforms and self.surface in surfaces
+
+    def runs_on(self, platform: str, surfaces: tuple[str, ...], extra: Collection[str] = ()) -> bool:
+        """Synced by default runs: offered, and either not opt-in on ``platform`` or in ``extra``."""
+        return self.supported_on(platform, surfaces) and (platform not in self.opt_in or self.name in extra)
 
 
 _DAY = {"fromDate": "{day}", "toDate": "{day}"}
@@ -229,9 +260,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              # total_calls per campaign / in-group = call_dispo_report's TOTAL CALLS of the row of the
              # same id and day (both count the day's calls per campaign and per in-group; the dispo
              # report omits ids without calls, hence absent = 0). A cut that drops only trailing rows
-             # with total_calls = 0 cannot be seen by it: no other view lists the ids with no calls.
+             # with total_calls = 0 cannot be seen by it: no other view lists the ids with no calls,
+             # so the answer is also confirmed (one request a day: +1 request per day).
              verify=CrossCheck("campaign_id", ("total_calls",), other="call_dispo_report", other_key="campaign",
                                other_sums=("total_calls",), other_agg="max", absent_is_zero=True),
+             confirm=Confirm("one line per campaign then in-group, no count; the campaigns without calls "
+                             "are listed by no other function of a plain VICIdial"),
              description="Calls per campaign/in-group with hourly and status breakdowns; checked against "
                          "call_dispo_report's TOTAL CALLS per campaign/in-group of the same day."),
     Endpoint("call_dispo_report", "non_agent_api", "call_dispo_report", "vicidial:call_dispo_report",
@@ -241,16 +275,22 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              restate=True, description="Calls per campaign/in-group and status (long)."),
     Endpoint("lead_status_search", "non_agent_api", "lead_status_search", "vicidial:lead_status_search",
              ("lead_status_search",), NON_AGENT, params={"date": "{day}"},
+             # read only to give phone_number_log calls a lead id; croco-dial's calls are its CDRs
+             opt_in=CROCO,
              fanout="per_key", key_param="status", keys=(KeySource("call_dispo_report", "status"),),
              limit_split="warn", limit_setting="lead_search_limit", server_error_is_permission=True, restate=True,
              # No exact second view: the block holds each lead's *current* status and the `date`
              # filter is on the lead row, while call_dispo_report counts the day's calls by the
              # call's status; a lead re-dispositioned or called again later moves to another
              # status, so neither "leads per status <= calls per status" nor equality holds.
-             # A cut between two whole record blocks stays undetectable.
+             # Records are numbered (START OF RECORD n) but their total is printed nowhere: a cut
+             # between two whole record blocks is caught only by asking again (2 requests per status).
+             confirm=Confirm("record blocks numbered from 1, no total; no exact second view"),
              description="Leads called that day, per status of the day's call_dispo_report (current lead fields)."),
     Endpoint("phone_number_log", "non_agent_api", "phone_number_log", "vicidial:phone_number_log",
              ("phone_number_log",), ALL_PLATFORMS, params={"detail": "ALL", **_TEXT},
+             # croco-dial's call stream is its CDRs (int_calls ignores phone_number_log there)
+             opt_in=CROCO,
              fanout="phone_numbers", key_param="phone_number",
              keys=(KeySource("outbound_cdr", "dst"), KeySource("inbound_cdr", "src"),
                    KeySource("did_log_export", "caller_id_number"),
@@ -264,6 +304,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                          "rows kept when call_date is the day."),
     Endpoint("did_log_export", "non_agent_api", "did_log_export", "vicidial:did_log_export",
              ("did_log_export",), ALL_PLATFORMS, params={"date": "{day}", **_TEXT},
+             # no mart reads it; elsewhere its callers are phone_number_log's keys (no inbound CDR)
+             opt_in=CROCO,
              fanout="per_key", key_param="phone_number",
              keys=(KeySource("inbound_cdr", "dst"), KeySource("config", "dids")),
              restate=True,
@@ -271,16 +313,20 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              # reorders or regroups the rows. vicidial_did_log has every call that reached the DID
              # (IVR hang-ups, after-hours routes included) while call_dispo_report's DID rows and
              # inbound_cdr count calls that reached an in-group; in the simulator they coincide,
-             # on a real server they do not. A cut between two whole rows stays undetectable.
+             # on a real server they do not. A cut between two whole rows is caught only by asking
+             # again (2 requests per DID and day).
+             confirm=Confirm("one terminated line per call, no count; no exact second view"),
              description="Inbound calls per DID (DIDs from inbound CDRs and config)."),
     Endpoint("recording_lookup", "non_agent_api", "recording_lookup", "vicidial:recording_lookup",
              ("recording_lookup",), ALL_PLATFORMS, params={"date": "{day}", **_TEXT},
+             opt_in=ALL_PLATFORMS,  # no mart of any platform reads recordings
              fanout="per_key", key_param="agent_user", keys=(KeySource("agent_stats_export", "user"),),
              restate=True,
              # No exact second view: recordings depend on each campaign's recording setting and
              # on the agent (ONDEMAND, NEVER, a call with no talk), so agent_stats_export's calls
              # per user bound nothing exactly; one agent and one day per request. A cut between
-             # two whole rows stays undetectable.
+             # two whole rows is caught only by asking again (2 requests per agent and day).
+             confirm=Confirm("one terminated line per recording, no count; no exact second view"),
              description="Recordings per agent active that day."),
     Endpoint("list_info", "non_agent_api", "list_info", "vicidial:list_info", ("list_info",), NON_AGENT,
              kind="snapshot", dimension=True, params={"leads_counts": "Y", **_TEXT},

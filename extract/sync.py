@@ -4,7 +4,8 @@ The only interpreter of `extract.registry`: it plans the requests of a partition
 request, or a fan-out over keys read from other partitions), fetches and parses them
 through the client (which retries what can be retried), checks each answer against a second
 view of the same data where the endpoint declares one (`verify`: a body cut at a row boundary
-disagrees with it), splits any request whose result sits at the server's limit, types the
+disagrees with it) or with the same request asked again (`confirm`: formats with no completeness
+invariant and no second view), splits any request whose result sits at the server's limit, types the
 rows, adds lineage, and replaces the partition atomically. The ledger records the outcome;
 a failure leaves the previous copy in place.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -88,6 +90,8 @@ class PartitionSync:
         for src in ep.keys:
             if src.when_missing and BY_NAME[src.when_missing].supported_on(self.inst.platform, self.inst.surfaces):
                 continue
+            if src.table in TABLES and not self.inst.runs(TABLES[src.table]):
+                continue  # an opt-in endpoint this instance does not sync: not a key source here
             if src.table == "config":
                 keys.update(dict.fromkeys(str(v) for v in getattr(self.inst, src.column)))
                 continue
@@ -145,7 +149,7 @@ class PartitionSync:
         (up to max_attempts pairs). Another endpoint's partition in the lake (complete by its own
         checks): a disagreement asks this request again. Then the partition fails with the last
         disagreement."""
-        tables = self._ask(ep, params, day)
+        tables = self._answer(ep, params, day)
         check = ep.verify
         if check is None:
             return tables
@@ -163,8 +167,34 @@ class PartitionSync:
                     raise
                 log.warning("%s; asking %s again (%d/%d) [instance=%s partition=%s]", exc,
                             "it" if stored is not None else "both", n, attempts, self.name, day)
-                tables = self._ask(ep, params, day)
+                tables = self._answer(ep, params, day)
         raise AssertionError("unreachable")
+
+    def _answer(self, ep: Endpoint, params: dict[str, str], day: str) -> dict[str, pa.Table]:
+        """One request's tables; for an endpoint that declares ``confirm``, only once two answers agree.
+
+        An answer is accepted when it equals an earlier answer to the same request and no earlier
+        answer had more rows (a cut only ever removes rows: two answers cut alike after a whole one
+        do not pass). At most 1 + max_attempts answers, then a retryable ParseError."""
+        first = self._ask(ep, params, day)
+        if ep.confirm is None:
+            return first
+        seen = [first]
+        limit = 1 + max(1, self.inst.max_attempts)
+        while len(seen) < limit:
+            got = self._ask(ep, params, day)
+            most = max(_rows(t) for t in seen)
+            if _rows(got) >= most and any(_same(got, t) for t in seen):
+                return got
+            seen.append(got)
+            log.warning("%s%s: %d answers to the same request disagree (rows %s); asking again "
+                        "[instance=%s partition=%s]", ep.name, _key_of(ep, params), len(seen),
+                        ", ".join(str(_rows(t)) for t in seen), self.name, day)
+        raise ParseError(
+            f"{ep.name}{_key_of(ep, params)} for {day}: {len(seen)} answers to the same request, no two agree "
+            f"(rows {', '.join(str(_rows(t)) for t in seen)}); its format has no completeness invariant "
+            f"({ep.confirm.why}), so an answer is accepted only when asking again gives the same rows",
+            instance=self.name, endpoint=ep.name, partition=day)
 
     def _stored_view(self, ep: Endpoint, day: str) -> dict[str, pa.Table] | None:
         """The day's partition ``ep.verify.other`` names, if loaded and fresh; else None, logged."""
@@ -254,6 +284,15 @@ class PartitionSync:
             raise
         return result
 
+    def sibling(self) -> PartitionSync:
+        """Another PartitionSync of this instance for another thread (its own per-partition state),
+        sharing the client (one rate limit, one bound on connections, one auth circuit), lake,
+        ledger and clock; crash leftovers are cleaned here once, never while a sibling writes."""
+        self._recover()
+        other = PartitionSync(self.name, self.inst, self.client, self.lake, self.ledger, now=self.now)
+        other._recovered = True
+        return other
+
     def _recover(self) -> None:
         """Once per PartitionSync (every CLI sync, every Dagster step): remove what crashed
         writers left in the lake before writing anything."""
@@ -268,15 +307,15 @@ class PartitionSync:
 
         A key source counts only when it completed: its ledger row for the day (for a
         latest-partition source: for the newest day in the lake) says success. Sources this
-        instance does not offer (CDRs on plain VICIdial) or that `when_missing` retires are
-        not keys here at all."""
+        instance does not offer (CDRs on plain VICIdial), does not enable (opt-in endpoints not in
+        `extra_endpoints`) or that `when_missing` retires are not keys here at all."""
         for src in ep.keys:
             owner = TABLES.get(src.table)
             if src.table == "config" or owner is None or owner.name == ep.name:
                 continue
             if src.when_missing and BY_NAME[src.when_missing].supported_on(self.inst.platform, self.inst.surfaces):
                 continue
-            if not owner.supported_on(self.inst.platform, self.inst.surfaces):
+            if not self.inst.runs(owner):
                 continue
             if src.same_day:
                 want = day
@@ -403,6 +442,19 @@ def _per_key(raw: pa.Table | None, tname: str, key: str, sums: tuple[str, ...], 
     return dict(zip(grouped["k"].to_pylist(), values, strict=True))
 
 
+def _rows(tables: dict[str, pa.Table]) -> int:
+    return sum(t.num_rows for t in tables.values())
+
+
+def _same(a: dict[str, pa.Table], b: dict[str, pa.Table]) -> bool:
+    """Two answers' parsed tables are equal (names, schemas, every value, row order)."""
+    return a.keys() == b.keys() and all(a[n].equals(b[n]) for n in a)
+
+
+def _key_of(ep: Endpoint, params: dict[str, str]) -> str:
+    return f" {ep.key_param}={params[ep.key_param]}" if ep.key_param and ep.key_param in params else ""
+
+
 def _distinct(col: pa.ChunkedArray) -> list[str]:
     values = pc.unique(pc.drop_null(pc.utf8_trim_whitespace(pc.cast(col, pa.string()))))
     return [v for v in values.to_pylist() if v]
@@ -420,9 +472,43 @@ def _with_key(table: pa.Table, column: str, key: str) -> pa.Table:
 
 def sync_range(ps: PartitionSync, endpoints: Iterable[Endpoint], days: Iterable[date],
                on_result: Callable[[SyncResult | Exception, Endpoint, date], None] | None = None,
-               ) -> list[SyncResult]:
-    """Sync days in order; within a day, endpoints in dependency order. Failures are
-    recorded and reported, and do not stop other partitions."""
+               *, parallel_days: int = 1) -> list[SyncResult]:
+    """Sync days; within a day, endpoints in dependency order. Failures are recorded and
+    reported, and do not stop other partitions; an open auth circuit stops every day.
+
+    ``parallel_days`` > 1 syncs that many days at once, each on its own `PartitionSync.sibling`:
+    requests stay within the instance's rate limit and max_concurrency (one client), while one
+    day's parsing overlaps another's waiting on the dialer. Safe because a daily partition reads
+    only partitions of its own day (fan-out keys, cross checks) or snapshots, each partition is
+    published atomically by itself and the ledger takes concurrent writers. Results come back
+    in day order; ``on_result`` is called under a lock as partitions finish."""
+    endpoints, days = list(endpoints), list(days)
+    if parallel_days <= 1 or len(days) <= 1:
+        return _sync_days(ps, endpoints, days, on_result)
+    ps._recover()  # here, before any thread writes (a sibling never cleans)
+    lock = threading.Lock()
+
+    def report(r: SyncResult | Exception, ep: Endpoint, day: date) -> None:
+        with lock:
+            assert on_result is not None
+            on_result(r, ep, day)
+
+    local = threading.local()  # one sibling per worker thread, reused for its next days
+
+    def one(day: date) -> list[SyncResult]:
+        if ps.client.circuit_open:  # another day's request tripped it: ask nothing more
+            return []
+        if not hasattr(local, "ps"):
+            local.ps = ps.sibling()
+        return _sync_days(local.ps, endpoints, [day], report if on_result else None)
+
+    with ThreadPoolExecutor(max_workers=min(parallel_days, len(days))) as pool:
+        per_day = list(pool.map(one, days))
+    return [r for rs in per_day for r in rs]
+
+
+def _sync_days(ps: PartitionSync, endpoints: list[Endpoint], days: list[date],
+               on_result: Callable[[SyncResult | Exception, Endpoint, date], None] | None) -> list[SyncResult]:
     results: list[SyncResult] = []
     for day in days:
         for ep in endpoints:

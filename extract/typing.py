@@ -46,6 +46,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from extract.errors import ParseError
+from extract.registry import TABLES
 from extract.schemas import OPTIONAL, SCHEMAS, ColType
 
 LOCAL_TS = pa.timestamp("us")
@@ -114,6 +115,11 @@ def typed_schema(table_name: str) -> pa.Schema:
 def empty_table(table_name: str) -> pa.Table:
     """Zero-row table with the full typed schema + lineage (DuckDB views before any data)."""
     return typed_schema(table_name).empty_table()
+
+
+def raw_schemas() -> dict[str, pa.Schema]:
+    """Typed schema (lineage included) of every registry table: what the raw views are made of."""
+    return {t: typed_schema(t) for t in TABLES}
 
 
 # --------------------------------------------------------------------------- converters

@@ -284,7 +284,7 @@ def stale_partitions(settings: Settings, ledger: SyncLedger, ep: Endpoint,
             latest[r.instance] = r.partition_date
     out = {}
     for name, inst in settings.instances.items():
-        if not ep.supported_on(inst.platform, inst.surfaces):
+        if not inst.runs(ep):  # not offered, or opt-in and not enabled: nothing is expected
             continue
         want = (local_today(inst, now) - timedelta(days=1)).isoformat()
         got = latest.get(name)
@@ -313,3 +313,4 @@ def freshness_checks(settings: Settings, endpoints: Iterable[Endpoint] = ENDPOIN
                                    metadata={"stale": stale})
 
     return raw_freshness
+

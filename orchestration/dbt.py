@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition
+from dagster import AssetExecutionContext, AssetKey, Definitions
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -36,6 +36,7 @@ from dbt_project import DBT_PROJECT_DIR
 from dialsync import runner
 from dialsync.settings import Settings
 from extract.registry import TABLES
+from extract.typing import raw_schemas
 from orchestration.partitions import run_window
 from orchestration.resources import WarehouseResource
 from warehouse import catalog
@@ -120,7 +121,8 @@ def duckdb_path_env(path: Path) -> Iterator[None]:
                     os.environ[k] = v
 
 
-def build_dbt_assets(settings: Settings, manifest_root: Path | None = None) -> tuple[AssetsDefinition, DbtProject]:
+def defs(settings: Settings, manifest_root: Path | None = None) -> Definitions:
+    """The dbt slice: every model as an asset, and the `dbt` resource."""
     target = prepare_manifest(settings, root=manifest_root)
     project = DbtProject(project_dir=DBT_PROJECT_DIR, target_path=target, profiles_dir=DBT_PROJECT_DIR)
 
@@ -133,7 +135,7 @@ def build_dbt_assets(settings: Settings, manifest_root: Path | None = None) -> t
         dbt_vars = {"start_date": start, "end_date": end}
         context.log.info(f"dbt build window: {dbt_vars}")
         with catalog.building(warehouse.published) as build:
-            kinds = catalog.prepare(build, warehouse.lake, runner.ops_tables(s))
+            kinds = catalog.prepare(build, warehouse.lake, runner.ops_tables(s), raw_schemas())
             context.log.info(f"raw views refreshed in {build.name}: {sum(k == 'lake' for k in kinds.values())} "
                              f"with data, {sum(k == 'empty' for k in kinds.values())} empty")
             with duckdb_path_env(build):
@@ -143,8 +145,5 @@ def build_dbt_assets(settings: Settings, manifest_root: Path | None = None) -> t
             yield from invocation.stream()
         context.log.info(f"published {warehouse.published}")
 
-    return dbt_warehouse, project
-
-
-def dbt_resource(project: DbtProject) -> DbtCliResource:
-    return DbtCliResource(project_dir=project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable())
+    dbt = DbtCliResource(project_dir=project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable())
+    return Definitions(assets=[dbt_warehouse], resources={"dbt": dbt})

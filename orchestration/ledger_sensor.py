@@ -16,7 +16,7 @@ from dagster import (
     AssetMaterialization,
     AssetRecordsFilter,
     DefaultSensorStatus,
-    SensorDefinition,
+    Definitions,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
@@ -88,8 +88,9 @@ def pending_events(context: SensorEvaluationContext, settings: Settings, rows: l
     return events, max(after, *(_ts(r.finished_at) for r in fresh))
 
 
-def build_ledger_sensor(settings: Settings) -> SensorDefinition:
-    """Runs with the Dagster daemon (`dialsync ui` / `dg dev`) every 30 s; stopped only with no instance."""
+def defs(settings: Settings) -> Definitions:
+    """The ledger sensor: runs with the Dagster daemon (`dialsync ui` / `dg dev`) every 30 s;
+    stopped only when no instance is configured."""
     status = DefaultSensorStatus.RUNNING if settings.instances else DefaultSensorStatus.STOPPED
 
     @sensor(name="ledger_to_dagster", minimum_interval_seconds=30, default_status=status,
@@ -102,4 +103,4 @@ def build_ledger_sensor(settings: Settings) -> SensorDefinition:
                                 cursor=str(cursor))
         return SensorResult(asset_events=events, cursor=str(cursor))
 
-    return ledger_to_dagster
+    return Definitions(sensors=[ledger_to_dagster])

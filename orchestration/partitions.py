@@ -17,11 +17,6 @@ from dagster import (
     MultiPartitionsDefinition,
     StaticPartitionsDefinition,
 )
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-    PARTITION_NAME_TAG,
-)
 
 from dialsync.settings import Settings
 from extract.sync import local_today
@@ -30,11 +25,20 @@ DATE = "date"
 INSTANCE = "instance"
 #: Run tag naming the dialer a run talks to (dagster.yaml tag_concurrency_limits key).
 INSTANCE_TAG = "dialsync/instance"
+#: Dagster's own run tags (documented names; spelled here, not imported from dagster._core).
+#: Dagster sets PARTITION_NAME_TAG and INSTANCE_DIMENSION_TAG on every single-partition run, backfill
+#: runs included; range runs carry the range tags.
+PARTITION_NAME_TAG = "dagster/partition"
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+#: The instance dimension of a single-partition date × instance run (backfill runs, UI launches),
+#: set by Dagster itself; dagster.yaml limits it per dialer. Our range runs cannot carry it: Dagster
+#: reads any dagster/partition/<dimension> tag as a partition key of that run and fails on one
+#: dimension alone ("Expected 2 partition keys"), so those runs are limited by INSTANCE_TAG.
+INSTANCE_DIMENSION_TAG = "dagster/partition/instance"
 #: Run tags with the dialer-local day window of the raw partitions in the run (for dbt --vars).
 START_TAG = "dialsync/start_date"
 END_TAG = "dialsync/end_date"
-RANGE_START_TAG = ASSET_PARTITION_RANGE_START_TAG
-RANGE_END_TAG = ASSET_PARTITION_RANGE_END_TAG
 
 
 def instance_names(settings: Settings) -> list[str]:

@@ -10,6 +10,7 @@ loaded, so a retry costs only what failed.
 
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from dagster import (
@@ -18,6 +19,7 @@ from dagster import (
     AssetKey,
     AssetsDefinition,
     BackfillPolicy,
+    Definitions,
     Failure,
     MaterializeResult,
     MultiPartitionsDefinition,
@@ -27,10 +29,10 @@ from dagster import (
 )
 
 from dialsync.settings import Settings
-from extract.registry import TABLES, Endpoint
+from extract.registry import ENDPOINTS, TABLES, Endpoint
 from extract.sync import local_today
 from orchestration import checks
-from orchestration.partitions import INSTANCE, split_key
+from orchestration.partitions import INSTANCE, daily_partitions, instance_partitions, split_key
 from orchestration.resources import DialerResource, WarehouseResource
 
 GROUP = "raw"
@@ -121,6 +123,11 @@ def build_raw_asset(ep: Endpoint, settings: Settings, daily: MultiPartitionsDefi
                 skipped[name] = f"not offered by platform {inst.platform} (surfaces {list(inst.surfaces)})"
                 context.log.info(f"{ep.name}: skipping instance {name}: {skipped[name]}")
                 continue
+            if not inst.runs(ep):  # a job launched by hand selects every asset: opt-in stays opt-in
+                skipped[name] = (f"opt-in on {inst.platform} (no mart there reads it): add it to "
+                                 f"[instances.{name}] extra_endpoints to sync it")
+                context.log.info(f"{ep.name}: skipping instance {name}: {skipped[name]}")
+                continue
             ps = dialer.partition_sync(name, warehouse)  # its first sync cleans crash leftovers
             try:
                 todo = [local_today(inst) if d is None else d for d in days]
@@ -167,3 +174,9 @@ def build_raw_asset(ep: Endpoint, settings: Settings, daily: MultiPartitionsDefi
         return MaterializeResult(metadata=metadata, check_results=checks.results_for(ep, written, warehouse.lake, s))
 
     return _raw
+
+
+def defs(settings: Settings, endpoints: Sequence[Endpoint] = ENDPOINTS) -> Definitions:
+    """The raw slice: one asset per registry endpoint (daily ones by date × instance, snapshots by instance)."""
+    daily, by_instance = daily_partitions(settings), instance_partitions(settings)
+    return Definitions(assets=[build_raw_asset(ep, settings, daily, by_instance) for ep in endpoints])

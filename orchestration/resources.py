@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, Definitions
 from pydantic import PrivateAttr, ValidationError
 
 from dialsync import runner
@@ -96,3 +96,11 @@ class WarehouseResource(_SettingsResource):
     def publish(self, dbt_vars: dict | None = None) -> Path:
         """Refresh raw views and run dbt outside Dagster's dbt integration (CLI path)."""
         return runner.publish(self.settings, dbt_vars=dbt_vars).path
+
+
+def defs(settings: Settings, parallel_steps: int) -> Definitions:
+    """The resources slice: the dialer clients (rate shared by `parallel_steps`) and the warehouse."""
+    return Definitions(resources={
+        "dialer": DialerResource.from_settings(settings, parallel_steps=parallel_steps),
+        "warehouse": WarehouseResource.from_settings(settings),
+    })

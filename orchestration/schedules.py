@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dagster import (
@@ -19,7 +20,7 @@ from dagster import (
     AssetKey,
     AssetSelection,
     DefaultScheduleStatus,
-    JobDefinition,
+    Definitions,
     RunRequest,
     ScheduleDefinition,
     ScheduleEvaluationContext,
@@ -28,7 +29,6 @@ from dagster import (
     multiprocess_executor,
     schedule,
 )
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from dialsync.settings import InstanceSettings, Settings
 from extract.registry import ENDPOINTS, Endpoint
@@ -74,7 +74,7 @@ def just_passed(inst: InstanceSettings, now: datetime, at: time, window: timedel
 
 def supported(settings: Settings, name: str, eps: Sequence[Endpoint]) -> list[Endpoint]:
     inst = settings.instance(name)
-    return [e for e in eps if e.supported_on(inst.platform, inst.surfaces)]
+    return [e for e in eps if inst.runs(e)]  # opt-in endpoints only when in extra_endpoints
 
 
 def daily_endpoints(restate: bool | None = None) -> list[Endpoint]:
@@ -177,8 +177,9 @@ def default_status(settings: Settings) -> DefaultScheduleStatus:
     return DefaultScheduleStatus.RUNNING if ready else DefaultScheduleStatus.STOPPED
 
 
-def _schedule(name: str, cron: str, job: UnresolvedAssetJobDefinition | JobDefinition, description: str,
+def _schedule(name: str, cron: str, job: Any, description: str,
               fn: Callable[[datetime], list[RunRequest]], status: DefaultScheduleStatus) -> ScheduleDefinition:
+    """`job`: what define_asset_job returns (its class is not in Dagster's public API)."""
     @schedule(name=name, cron_schedule=cron, job=job, execution_timezone="UTC", description=description,
               default_status=status)
     def _s(context: ScheduleEvaluationContext):
@@ -188,11 +189,11 @@ def _schedule(name: str, cron: str, job: UnresolvedAssetJobDefinition | JobDefin
     return _s
 
 
-def build_jobs_and_schedules(settings: Settings, dbt_keys: Sequence[AssetKey], freshness: AssetChecksDefinition | None):
+def defs(settings: Settings, dbt_keys: Sequence[AssetKey], freshness: AssetChecksDefinition | None) -> Definitions:
     """Jobs (one per partitions definition, dbt included) and the schedules that target them.
 
-    The ledger-based freshness check has its own job: in a load run it would only repeat
-    what the load's own checks say.
+    The ledger-based freshness check has its own job and hourly schedule: in a load run it
+    would only repeat what the load's own checks say.
     """
     not_fresh = AssetSelection.checks(freshness) if freshness is not None else None
 
@@ -231,4 +232,13 @@ def build_jobs_and_schedules(settings: Settings, dbt_keys: Sequence[AssetKey], f
                   lambda now: snapshot_requests(settings, now, dbt_keys, SNAPSHOT_DIMENSIONS, DIMENSIONS_AT,
                                                 timedelta(hours=1), "dimensions"), status),
     ]
-    return [nightly, intraday, snapshots, dbt_only], schedules
+    jobs = [nightly, intraday, snapshots, dbt_only]
+    checks = []
+    if freshness is not None:
+        fresh_job = define_asset_job("freshness", selection=not_fresh,
+                                     description="Is every raw asset's latest partition at least yesterday?")
+        jobs.append(fresh_job)
+        checks.append(freshness)
+        schedules.append(ScheduleDefinition(name="freshness_schedule", cron_schedule="45 * * * *", job=fresh_job,
+                                            execution_timezone="UTC", default_status=status))
+    return Definitions(jobs=jobs, schedules=schedules, asset_checks=checks)

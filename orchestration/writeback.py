@@ -1,7 +1,7 @@
 """Write-back (reverse ETL) assets: the `wb_*` dbt models and the lead inbox sent to the dialers.
 
 Not scheduled: writing to a production phone system is a decision the operator makes by
-turning on the `writeback` job's sensor/schedule. The engine (`extract.writeback.engine`)
+turning on the `writeback` job's sensor/schedule. The service (`dialsync.service.writeback`)
 does validation, exactly-once sending and the audit ledger; these assets only call it and
 report its counts, with an asset check on the rejection rate (a high rate means the model
 or the lead file is wrong, not the dialer). A plan that cannot apply (destructive rows over the
@@ -12,7 +12,6 @@ makes the CLI exit 1: the operator must look. Dagster never passes `allow_destru
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from dagster import (
@@ -23,6 +22,7 @@ from dagster import (
     AssetKey,
     AssetSelection,
     DefaultSensorStatus,
+    Definitions,
     Failure,
     MaterializeResult,
     RunRequest,
@@ -41,22 +41,6 @@ GROUP = "writeback"
 MAX_REJECTION_RATE = 0.05
 INBOX_KEY = AssetKey(["writeback", "inbox_leads"])
 MODELS_KEY = AssetKey(["writeback", "model_changes"])
-
-
-@dataclass
-class WritebackDefs:
-    assets: list = field(default_factory=list)
-    checks: list = field(default_factory=list)
-    jobs: list = field(default_factory=list)
-    sensors: list = field(default_factory=list)
-
-
-def engine_available() -> bool:
-    try:
-        from extract.writeback import engine  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def _result(key: AssetKey, report: Any) -> MaterializeResult:
@@ -81,9 +65,8 @@ def _result(key: AssetKey, report: Any) -> MaterializeResult:
     return MaterializeResult(metadata=meta, check_results=[check])
 
 
-def build(settings: Settings, dbt_keys: Sequence[AssetKey]) -> WritebackDefs:
-    if not engine_available():
-        return WritebackDefs()
+def defs(settings: Settings, dbt_keys: Sequence[AssetKey]) -> Definitions:
+    """The write-back slice: the model-changes and inbox assets, their jobs and the inbox sensor."""
     wb_models = [k for k in dbt_keys if k.path[-1].startswith("wb_")]
 
     @asset(key=MODELS_KEY, group_name=GROUP, deps=wb_models, kinds={"dialer"},
@@ -91,9 +74,9 @@ def build(settings: Settings, dbt_keys: Sequence[AssetKey]) -> WritebackDefs:
            check_specs=[AssetCheckSpec("rejection_rate", asset=MODELS_KEY,
                                        description=f"Rejected + invalid ≤ {MAX_REJECTION_RATE:.0%} of rows.")])
     def model_changes(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        from extract.writeback.engine import run_writeback
+        from dialsync.service.writeback import run_writeback
 
-        report = run_writeback(warehouse.settings, only=[k.path[-1] for k in wb_models] or None, progress=False)
+        report = run_writeback(warehouse.settings, only=[k.path[-1] for k in wb_models] or None)
         context.log.info(report.summary())
         for line in [*report.warnings[:10], *report.errors[:10]]:
             context.log.warning(line)
@@ -104,9 +87,9 @@ def build(settings: Settings, dbt_keys: Sequence[AssetKey]) -> WritebackDefs:
            check_specs=[AssetCheckSpec("rejection_rate", asset=INBOX_KEY,
                                        description=f"Rejected + invalid ≤ {MAX_REJECTION_RATE:.0%} of rows.")])
     def inbox_leads(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        from extract.writeback.engine import run_writeback
+        from dialsync.service.writeback import run_writeback
 
-        report = run_writeback(warehouse.settings, only=["inbox"], progress=False)
+        report = run_writeback(warehouse.settings, only=["inbox"])
         context.log.info(report.summary())
         for line in [*report.warnings[:10], *report.errors[:10]]:  # unmapped columns, bad files
             context.log.warning(line)
@@ -120,7 +103,7 @@ def build(settings: Settings, dbt_keys: Sequence[AssetKey]) -> WritebackDefs:
     @sensor(job=inbox_job, minimum_interval_seconds=60, default_status=DefaultSensorStatus.STOPPED,
             description="A new or changed file in <data_dir>/inbox/leads/ starts a lead load (off by default).")
     def inbox_sensor(context: SensorEvaluationContext):
-        from extract.writeback.sources import inbox_files
+        from dialsync.service.writeback_sources import inbox_files
 
         files = inbox_files(settings.inbox_dir)
         if not files:
@@ -132,4 +115,4 @@ def build(settings: Settings, dbt_keys: Sequence[AssetKey]) -> WritebackDefs:
         digest = h.hexdigest()[:16]
         return RunRequest(run_key=f"inbox:{digest}", tags={"dialsync/inbox_files": str(len(files))})
 
-    return WritebackDefs(assets=[model_changes, inbox_leads], jobs=[job, inbox_job], sensors=[inbox_sensor])
+    return Definitions(assets=[model_changes, inbox_leads], jobs=[job, inbox_job], sensors=[inbox_sensor])

@@ -13,22 +13,23 @@ later days' calls.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
-from simulator.nonagent import NO_FUNCTION, _first
+from simulator.context import Params, SimContext
+from simulator.nonagent import NO_FUNCTION, first
 from simulator.nonagent_auth import authenticate, clean_credential
-from simulator.nonagent_leads import Call, add_lead, valid_campaign
+from simulator.nonagent_call import Call, valid_campaign
+from simulator.nonagent_leads import add_lead
 from simulator.nonagent_text import HTML, msg
 
 
-def handle(params: Any, ctx: Any) -> tuple[bytes, str]:
+def handle(params: Params, ctx: SimContext) -> tuple[bytes, str]:
     """Serve one lmapi request; returns (body, content type)."""
-    user = clean_credential(_first(params, "user"))
-    password = clean_credential(_first(params, "pass"))
+    user = clean_credential(first(params, "user"))
+    password = clean_credential(first(params, "pass"))
     account, error = authenticate(ctx, user, password)
     if account is None:
         return error.encode(), HTML
-    function = _first(params, "function")
+    function = first(params, "function")
     if function != "add_lead":
         return NO_FUNCTION.encode(), HTML
     if not account.may_call(function):

@@ -16,15 +16,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from starlette.responses import Response
 
 from simulator import nonagent_leads as leads
+from simulator import nonagent_lists as lists
 from simulator import nonagent_reports as reports
-from simulator.nonagent_auth import authenticate, clean_credential, function_denied, now, realism, tz
-from simulator.nonagent_leads import Call
-from simulator.nonagent_text import HTML, Realism, TextResponse
+from simulator.config import Realism
+from simulator.context import Params, SimContext
+from simulator.nonagent_auth import authenticate, clean_credential, function_denied
+from simulator.nonagent_call import Call
+from simulator.nonagent_text import HTML, TextResponse
 
 Handler = Callable[[Call], "str | TextResponse"]
 
@@ -36,11 +38,11 @@ FUNCTIONS: dict[str, Handler] = {
     "did_log_export": reports.did_log_export,
     "recording_lookup": reports.recording_lookup,
     "lead_status_search": reports.lead_status_search,
-    "list_info": lambda call: leads.list_info(call, last_call=lambda lid: reports.list_last_call(call, lid)),
+    "list_info": lambda call: lists.list_info(call, last_call=lambda lid: reports.list_last_call(call, lid)),
     "add_lead": leads.add_lead,
     "update_lead": leads.update_lead,
-    "add_list": leads.add_list,
-    "update_list": leads.update_list,
+    "add_list": lists.add_list,
+    "update_list": lists.update_list,
 }
 
 #: Dialer360's document (2017) lists neither of these; its server falls through to NO FUNCTION.
@@ -64,21 +66,19 @@ NO_FUNCTION = "ERROR: NO FUNCTION SPECIFIED\n"
 _CLEAN_FUNCTION = re.compile(r"[^-_0-9a-zA-Z]")
 
 
-def _first(params: Any, name: str) -> str:
-    value = params.get(name) if hasattr(params, "get") else None
-    if isinstance(value, list | tuple):
-        value = value[0] if value else None
-    return "" if value is None else str(value)
+def first(params: Params, name: str) -> str:
+    """The first value of `name` ("" when absent), as PHP's `$_REQUEST[name]` (GET wins)."""
+    return params.get(name) or ""
 
 
 def _offset_hours(td: timedelta | None) -> float:
     return (td or timedelta()).total_seconds() / 3600.0
 
 
-def version_line(ctx: Any, surface: str, realism_: Realism) -> str:
+def version_line(ctx: SimContext, surface: str, realism_: Realism) -> str:
     """`VERSION: ...|BUILD: ...|DATE: ...|EPOCH: ...|DST: ...|TZ: ...|TZNOW: ...|` (no login needed)."""
-    local = now(ctx)
-    aware = local.replace(tzinfo=tz(ctx))
+    local = ctx.clock.now_local()
+    aware = local.replace(tzinfo=ctx.tz)
     epoch = int(aware.timestamp())
     off = _offset_hours(aware.utcoffset())
     dst = _offset_hours(aware.dst())
@@ -104,15 +104,15 @@ def _respond(result: str | TextResponse) -> tuple[bytes, str] | Response:
     return result.encode("utf-8"), HTML
 
 
-def handle(params: Any, ctx: Any, surface: str = "vicidial") -> tuple[bytes, str] | Response:
+def handle(params: Params, ctx: SimContext, surface: str = "vicidial") -> tuple[bytes, str] | Response:
     """Serve one request of the VICIdial-family text API; returns (body, content type), or a
     Response when the real server would fail with another HTTP status."""
-    realism_ = realism(ctx)
-    function = _CLEAN_FUNCTION.sub("", _first(params, "function"))
+    realism_ = ctx.realism
+    function = _CLEAN_FUNCTION.sub("", first(params, "function"))
     if function == "version":
         return _respond(version_line(ctx, surface, realism_))
-    user = clean_credential(_first(params, "user"))
-    password = clean_credential(_first(params, "pass"))
+    user = clean_credential(first(params, "user"))
+    password = clean_credential(first(params, "pass"))
     account, error = authenticate(ctx, user, password)
     if account is None:
         return _respond(error)
@@ -126,10 +126,4 @@ def handle(params: Any, ctx: Any, surface: str = "vicidial") -> tuple[bytes, str
     return _respond(handler(call))
 
 
-def handle_text(params: Any, ctx: Any, surface: str = "vicidial") -> str:
-    """Convenience for tests and tools: the body as text."""
-    out = handle(params, ctx, surface)
-    return bytes(out.body).decode("utf-8") if isinstance(out, Response) else out[0].decode("utf-8")
-
-
-__all__ = ["FUNCTIONS", "SURFACE_FUNCTIONS", "handle", "handle_text", "version_line"]
+__all__ = ["FUNCTIONS", "SURFACE_FUNCTIONS", "first", "handle", "version_line"]

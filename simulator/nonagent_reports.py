@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simulator.nonagent_auth import limit
-from simulator.nonagent_leads import Call
+from simulator.nonagent_call import Call
 from simulator.nonagent_text import (
     PLAIN,
     TextResponse,
@@ -494,6 +494,26 @@ def _effective_leads(leads: pa.Table, calls: pa.Table) -> pa.Table:
     return out
 
 
+def _per_number(calls: pa.Table, numbers: list[str], directions: list[str], per: int) -> pa.Table:
+    """The answer's rows in one sort: numbers in the order asked, within a number the asked
+    directions in order, newest call first, at most ``per`` rows per number and direction.
+
+    One grouped pass instead of a filter per number × direction: a 200-number batch over a
+    month of a 500-seat center must cost the simulator little, so a benchmark measures dialsync.
+    """
+    t = calls.filter(pc.is_in(calls["direction"], value_set=pa.array(directions)))
+    t = t.append_column("_n", pc.index_in(t["phone_number"], value_set=pa.array(numbers)))
+    t = t.append_column("_d", pc.cast(pc.index_in(t["direction"], value_set=pa.array(directions)), pa.int64()))
+    t = t.sort_by([("_n", "ascending"), ("_d", "ascending"), ("call_date", "descending"),
+                   ("uniqueid", "descending")])
+    if t.num_rows == 0:
+        return t
+    group = t["_n"].to_numpy().astype(np.int64) * len(directions) + t["_d"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    rank = np.arange(len(group)) - np.repeat(starts, np.diff(np.r_[starts, len(group)]))
+    return t.filter(pa.array(rank < per))
+
+
 def phone_number_log(call: Call) -> str:
     fn = "phone_number_log"
     u = call.user
@@ -509,20 +529,11 @@ def phone_number_log(call: Call) -> str:
     per = 1 if call.get("detail").upper() == "LAST" else limit(call.ctx, "rows", 100_000)
     calls = _slim_calls(call, history_start(call), _today(call))
     calls = calls.filter(pc.is_in(calls["phone_number"], value_set=pa.array(numbers)))
-    order_n = pc.index_in(calls["phone_number"], value_set=pa.array(numbers))
-    calls = calls.append_column("_n", order_n)
-    parts = []
     directions = {"OUT": ["OUT"], "IN": ["IN"], "ALL": ["OUT", "IN"]}[kind]
-    for i in range(len(numbers)):
-        for d_i, d in enumerate(directions):
-            t = calls.filter(pc.and_(pc.equal(calls["_n"], i), pc.equal(calls["direction"], d)))
-            if t.num_rows:
-                t = t.sort_by([("call_date", "descending"), ("uniqueid", "descending")]).slice(0, per)
-                parts.append(t.append_column("_d", pa.array([d_i] * t.num_rows, pa.int64())))
-    if not parts:
+    t = _per_number(calls, numbers, directions, per)
+    if t.num_rows == 0:
         kind_ = "NOTICE" if call.realism == "real" else "ERROR"
         return msg(kind_, fn, "NO RECORDS FOUND", [u.user, ",".join(numbers)])
-    t = pa.concat_tables(parts)
     leads = call.store.leads()
     involved = leads.filter(pc.is_in(leads["lead_id"], value_set=pc.unique(pc.drop_null(t["lead_id"]))))
     involved = _effective_leads(involved, calls)

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cmp_to_key
-from typing import Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-Realism = Literal["real", "docs"]
+from simulator.config import Realism
 
 HTML = "text/html; charset=UTF-8"
 PLAIN = "text/plain; charset=UTF-8"

@@ -35,10 +35,11 @@ from simulator.state import LeadStore
 OVERFLOW = NIGHT_END + 3600
 #: after this long past its end a day changes no more
 HORIZON = 42 * 3600
-#: (from statuses, share changed, to statuses, earliest and latest hours after the day's end)
+#: (from statuses, share changed, to statuses, earliest and latest hours after the day's end,
+#: directions): a callback is an outbound lead's (its call-back can reach a machine, A)
 LATE_CHANGES = (
-    (("CALLBK",), 0.5, ("SALE", "NI", "A", "DEC"), 9, 33),
-    (("NI", "A", "DEC"), 0.02, ("DNC", "NI", "SALE"), 1, 41),
+    (("CALLBK",), 0.5, ("SALE", "NI", "A", "DEC"), 9, 33, ("OUT",)),
+    (("NI", "A", "DEC"), 0.02, ("DNC", "NI", "SALE"), 1, 41, ("OUT", "IN")),
 )
 
 
@@ -111,9 +112,11 @@ def _late_changes(seed: int, calls: pa.Table, day_end: int, cutoff: int) -> pa.T
     seq = pc.cast(pc.list_element(pc.split_pattern(calls["uniqueid"], "."), 1), pa.int64()).to_numpy()
     code = calls["status_code"].to_numpy().astype(np.int16)
     agent = np.asarray(pc.is_valid(calls["user"]))
+    direction = calls["direction"].to_numpy(zero_copy_only=False)
     out = code.copy()
-    for salt, (frm, share, to, lo, hi) in enumerate(LATE_CHANGES):
-        pick = np.isin(code, [S[x] for x in frm]) & agent & (_unit(seed, 3 * salt, epoch, seq) < share)
+    for salt, (frm, share, to, lo, hi, dirs) in enumerate(LATE_CHANGES):
+        pick = (np.isin(code, [S[x] for x in frm]) & agent & np.isin(direction, dirs)
+                & (_unit(seed, 3 * salt, epoch, seq) < share))
         at = day_end + (lo + (hi - lo) * _unit(seed, 3 * salt + 1, epoch, seq)) * 3600
         new = np.array([S[x] for x in to], np.int16)[(_unit(seed, 3 * salt + 2, epoch, seq) * len(to)).astype(int)]
         out = np.where(pick & (at <= cutoff) & (out == code), new, out)

@@ -18,7 +18,7 @@ from simulator.state import LeadStore
 from simulator.world import World
 
 if TYPE_CHECKING:
-    from simulator.server import SimContext
+    from simulator.context import SimContext
 
 TRUTH_NAMES = ("calls", "agent_states", "sessions", "agent_daily", "campaign_daily", "pause_daily", "queue_daily")
 
@@ -34,13 +34,21 @@ _SQL = {
             CAST(sum(seconds) FILTER (WHERE state = 'PAUSE') AS BIGINT) AS pause_seconds
           FROM states GROUP BY "user"),
         c AS (
+          -- calls: every call the agent dispositioned (the dialer's count); handled and its split by
+          -- type: connected to a live person (an inbound caller, or a status flagged human_answered;
+          -- not a drop)
           SELECT "user", count(*) AS calls,
-            count(*) FILTER (WHERE call_type = 'Dialer') AS dialer_calls,
-            count(*) FILTER (WHERE call_type = 'Manual') AS manual_calls,
-            count(*) FILTER (WHERE call_type = 'Inbound') AS inbound_calls,
+            count(*) FILTER (WHERE live) AS handled,
+            count(*) FILTER (WHERE live AND call_type = 'Dialer') AS dialer_calls,
+            count(*) FILTER (WHERE live AND call_type = 'Manual') AS manual_calls,
+            count(*) FILTER (WHERE live AND call_type = 'Inbound') AS inbound_calls,
             count(*) FILTER (WHERE status IN (SELECT status FROM sale_statuses)) AS sales
-          FROM calls WHERE "user" IS NOT NULL GROUP BY "user")
-        SELECT s."user", coalesce(c.calls, 0) AS calls, coalesce(c.dialer_calls, 0) AS dialer_calls,
+          FROM (SELECT *, (direction = 'IN' OR status IN (SELECT status FROM human_statuses))
+                          AND status <> 'DROP' AS live
+                FROM calls)
+          WHERE "user" IS NOT NULL GROUP BY "user")
+        SELECT s."user", coalesce(c.calls, 0) AS calls, coalesce(c.handled, 0) AS handled,
+          coalesce(c.dialer_calls, 0) AS dialer_calls,
           coalesce(c.manual_calls, 0) AS manual_calls, coalesce(c.inbound_calls, 0) AS inbound_calls,
           coalesce(c.sales, 0) AS sales, s.login_seconds, coalesce(s.wait_seconds, 0) AS wait_seconds,
           coalesce(s.talk_seconds, 0) AS talk_seconds, coalesce(s.dispo_seconds, 0) AS dispo_seconds,
@@ -50,10 +58,14 @@ _SQL = {
         SELECT campaign_id, count(*) FILTER (WHERE direction = 'OUT') AS dials,
           count(*) FILTER (WHERE direction = 'IN') AS inbound_calls,
           count(*) FILTER (WHERE carrier_disposition = 'Answer' AND NOT is_amd_voicemail) AS contacts,
-          count(*) FILTER (WHERE "user" IS NOT NULL) AS handled,
+          count(*) FILTER (WHERE "user" IS NOT NULL) AS agent_calls,
+          count(*) FILTER (WHERE "user" IS NOT NULL AND status <> 'DROP'
+                           AND (direction = 'IN' OR status IN (SELECT status FROM human_statuses))) AS handled,
           count(*) FILTER (WHERE status = 'DROP') AS drops,
           count(*) FILTER (WHERE status IN (SELECT status FROM sale_statuses)) AS sales,
-          coalesce(CAST(sum(agent_talk_seconds) AS BIGINT), 0) AS talk_seconds
+          coalesce(CAST(sum(agent_talk_seconds) FILTER (WHERE "user" IS NOT NULL AND status <> 'DROP'
+                        AND (direction = 'IN' OR status IN (SELECT status FROM human_statuses))) AS BIGINT), 0)
+            AS talk_seconds
         FROM calls GROUP BY campaign_id ORDER BY campaign_id""",
     "pause_daily": """
         SELECT "user", coalesce(nullif(pause_code, ''), 'PAUSE') AS pause_code,
@@ -86,7 +98,9 @@ def truth_table(world: World, store: LeadStore | None, day: date, name: str, ctx
     try:
         # a sale is any status flagged sale=Y, campaign statuses (APPSET) included
         sale_statuses = pa.table({"status": world.statuses_flagged("sale")})
-        tables: dict[str, Any] = {"calls": log.calls, "states": log.agent_states, "sale_statuses": sale_statuses}
+        human_statuses = pa.table({"status": world.statuses_flagged("human_answered")})
+        tables: dict[str, Any] = {"calls": log.calls, "states": log.agent_states, "sale_statuses": sale_statuses,
+                                  "human_statuses": human_statuses}
         for k, v in tables.items():
             con.register(k, v)
         return con.sql(_SQL[name]).to_arrow_table()

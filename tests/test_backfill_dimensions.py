@@ -53,7 +53,7 @@ def test_past_range_into_an_empty_lake_takes_todays_dimensions_once(cfg: Path, t
     s = sm.load_settings()
     eps = select_endpoints(None)
     inst = s.instance("acme")
-    daily = sum(1 for e in eps if e.kind == "daily" and e.supported_on(inst.platform, inst.surfaces))
+    daily = sum(1 for e in eps if e.kind == "daily" and inst.runs(e))  # opt-in ones only when enabled
     plan = planned_partitions(s, date.fromisoformat(first), date.fromisoformat(last), eps, ["acme"])
     assert plan == {"acme": 2 * daily + len(DIMENSIONS)}
     res = CliRunner().invoke(app, ["--config", str(cfg), "sync", "--from", first, "--to", last, "--no-publish"],

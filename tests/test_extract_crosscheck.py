@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -200,3 +201,98 @@ def test_call_status_stats_cut_row_is_asked_again(tmp_path: Path, sim: Simulator
     a, b = (p.lake.read("call_status_stats", "main", D1) for p in (clean, ps))
     assert a is not None and b is not None
     assert b.drop_columns(["_extracted_at"]).equals(a.drop_columns(["_extracted_at"])), "the cut answer was stored"
+
+
+# --- formats with no invariant and no second view: the same request asked again (Confirm) --------
+REC = endpoint("recording_lookup")
+CONFIRMED = ("recording_lookup", "did_log_export", "lead_status_search", "call_status_stats")
+
+
+def test_formats_without_invariant_or_second_view_are_confirmed() -> None:
+    from extract.registry import ENDPOINTS
+
+    assert sorted(e.name for e in ENDPOINTS if e.confirm is not None) == sorted(CONFIRMED)
+    assert all(endpoint(n).confirm.why for n in CONFIRMED)  # type: ignore[union-attr]
+
+
+def _recordings(ps: PartitionSync) -> pa.Table:
+    t = ps.lake.read("recording_lookup", "main", D1)
+    assert t is not None
+    return t.drop_columns(["_extracted_at"])
+
+
+def _busy_agent(sim: SimulatorServer) -> str:
+    """The agent with the most recordings on D1 (several rows, so a cut can drop some)."""
+    calls = sim.ctx.day_log(D1).calls
+    users = [u for u, s in zip(calls["user"].to_pylist(), calls["talk_seconds"].to_pylist(), strict=True)
+             if u and s]
+    return max(set(users), key=users.count)
+
+
+class _Scripted(httpx.BaseTransport):
+    """The real simulator, but the answers to recording_lookup for ``agent`` lose their last
+    ``drops[i]`` rows at a line boundary, answer i by answer i (then whole)."""
+
+    def __init__(self, agent: str, drops: list[int]) -> None:
+        self.inner, self.agent, self.drops, self.asked = httpx.HTTPTransport(), agent, drops, 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        resp = self.inner.handle_request(request)
+        body = resp.read()
+        asked = dict(parse_qsl(request.content.decode())) | dict(request.url.params)
+        if asked.get("function") == "recording_lookup" and asked.get("agent_user") == self.agent:
+            drop = self.drops[self.asked] if self.asked < len(self.drops) else 0
+            self.asked += 1
+            lines = body.splitlines(keepends=True)
+            body = b"".join(lines[: max(1, len(lines) - drop)])
+        return httpx.Response(resp.status_code, headers={"content-type": "text/html"}, content=body)
+
+
+def _rec_ps(tmp: Path, sim: SimulatorServer, transport: httpx.BaseTransport | None = None) -> PartitionSync:
+    ps = _ps(tmp, sim)
+    ps.sync(ASE, D1)  # recording_lookup's key source (agents active that day)
+    if transport is not None:
+        ps.client = DialerClient.from_settings("main", ps.inst, backoff_min_s=0.01, backoff_max_s=0.02,
+                                               transport=transport)
+    return ps
+
+
+def test_recording_lookup_cut_at_a_row_boundary_is_asked_again(tmp_path: Path, sim: SimulatorServer) -> None:
+    clean = _rec_ps(tmp_path / "clean", sim)
+    httpx.delete(f"{sim.url}/_sim/requests")
+    clean.sync(REC, D1)
+    per_agent = len(httpx.get(f"{sim.url}/_sim/requests", params={"action": "recording_lookup"}).json())
+    ps = _rec_ps(tmp_path / "cut", sim)
+    httpx.delete(f"{sim.url}/_sim/requests")
+    sim.ctx.faults.set_spec("recording_lookup:cut_line#1:at=0.5")
+    assert ps.sync(REC, D1).status == "success"
+    assert sum(r.fired for r in sim.ctx.faults.rules) == 1
+    assert _recordings(ps).equals(_recordings(clean)), "the cut answer was stored"
+    asked = len(httpx.get(f"{sim.url}/_sim/requests", params={"action": "recording_lookup"}).json())
+    assert per_agent % 2 == 0 and asked == per_agent + 1, "every agent asked twice, the cut one three times"
+
+
+def test_two_answers_cut_alike_after_a_whole_one_do_not_pass(tmp_path: Path, sim: SimulatorServer) -> None:
+    clean = _rec_ps(tmp_path / "clean", sim)
+    clean.sync(REC, D1)
+    agent = _busy_agent(sim)
+    script = _Scripted(agent, [0, 1, 1])  # whole, cut, cut the same way, then whole again
+    ps = _rec_ps(tmp_path / "cut", sim, script)
+    assert ps.sync(REC, D1).status == "success"
+    assert script.asked == 4
+    assert _recordings(ps).equals(_recordings(clean))
+
+
+def test_answers_that_never_agree_fail_the_day_naming_endpoint_agent_and_day(
+        tmp_path: Path, sim: SimulatorServer) -> None:
+    agent = _busy_agent(sim)
+    script = _Scripted(agent, [0, 1, 2, 3, 1, 2, 3])  # 1 + max_attempts (3) answers, no two alike
+    ps = _rec_ps(tmp_path, sim, script)
+    with pytest.raises(ParseError, match=rf"recording_lookup agent_user={agent} for {D1}: 4 answers to the "
+                                         r"same request, no two agree \(rows \d+, \d+, \d+, \d+\); its format "
+                                         r"has no completeness invariant"):
+        ps.sync(REC, D1)
+    assert script.asked == 4 and ps.lake.read("recording_lookup", "main", D1) is None
+    row = ps.ledger.get("main", "recording_lookup", D1.isoformat())
+    assert row is not None and row.status == "failed" and "no two agree" in (row.error or "")
+    assert ParseError.retryable

@@ -161,3 +161,15 @@ def test_writeback_is_not_scheduled_and_the_inbox_sensor_sees_files(defs: Defini
     with build_sensor_context(repository_def=repo) as ctx:
         reqs = sensor.evaluate_tick(ctx).run_requests
     assert len(reqs) == 1 and reqs[0].run_key.startswith("inbox:")
+
+
+def test_run_queue_limits_one_run_per_dialer_for_every_origin() -> None:
+    """dagster.yaml limits the tags every run of a dialer carries: a 30-day backfill takes turns."""
+    import yaml
+
+    from orchestration.partitions import INSTANCE_DIMENSION_TAG, INSTANCE_TAG
+
+    conf = yaml.safe_load((Path(__file__).parents[1] / "orchestration" / "dagster.yaml").read_text())
+    limits = {x["key"]: x for x in conf["concurrency"]["runs"]["tag_concurrency_limits"]}
+    for tag in (INSTANCE_DIMENSION_TAG, INSTANCE_TAG):
+        assert limits[tag]["limit"] == 1 and limits[tag]["value"] == {"applyLimitPerUniqueValue": True}

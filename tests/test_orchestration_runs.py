@@ -31,7 +31,7 @@ from extract.registry import ENDPOINTS
 from extract.sync import local_today
 from orchestration.demo import materialize_demo
 from orchestration.factory import build_defs
-from orchestration.partitions import START_TAG, daily_key, range_tags
+from orchestration.partitions import INSTANCE_DIMENSION_TAG, START_TAG, daily_key, range_tags
 from orchestration.schedules import daily_endpoints
 from warehouse.ledger import SyncLedger
 
@@ -141,6 +141,10 @@ def test_backfill_retry_pulls_only_the_failed_day(sim, manifest_root: Path, tmp_
         http.post("/_sim/faults", data={"spec": ""})
     pdef = defs.resolve_asset_graph().get(key).partitions_def
     keys = [daily_key(d, "main") for d in days]
+    # a backfill run carries the instance under the key dagster.yaml's one-run-per-dialer limit
+    # reads (Dagster derives a run's tags from its partition key, the same for every origin)
+    assert {r.tags.get(INSTANCE_DIMENSION_TAG) for r in instance.get_runs()} == {"main"}
+    assert all(pdef.get_tags_for_partition_key(k)[INSTANCE_DIMENSION_TAG] == "main" for k in keys)
     status = instance.get_status_by_partition(key, keys, pdef)
     failed = [k for k in keys if status[k] == AssetPartitionStatus.FAILED]
     assert failed == [keys[1]], status
@@ -185,14 +189,17 @@ def test_nightly_requests_yesterday_plus_restatement_per_local_midnight(sched_de
     assert r.tags["dagster/asset_partition_range_start"] == "2025-06-06|ny"
     assert r.tags["dagster/asset_partition_range_end"] == "2025-06-09|ny"
     assert r.tags["dialsync/instance"] == "ny" and r.tags[START_TAG] == "2025-06-06"
+    assert INSTANCE_DIMENSION_TAG not in r.tags  # Dagster would read it as a one-dimension partition key
     raw = {k.path[1] for k in r.asset_selection if k.path[0] == "raw"}
-    assert raw == {e.name for e in daily_endpoints(True)}  # every daily endpoint restates today
+    # every daily endpoint New York runs restates; opt-in ones (no croco-dial mart reads them) are left out
+    assert raw == {e.name for e in daily_endpoints(True) if "crocodial" not in e.opt_in}
+    assert not raw & {"phone_number_log", "did_log_export", "lead_status_search", "recording_lookup"}
     assert any(k.path[0] != "raw" for k in r.asset_selection)  # dbt after the raw assets
     madrid = evaluate(sched_defs, "nightly_schedule", datetime(2025, 6, 9, 22, 30, tzinfo=UTC))
     assert [q.tags["dialsync/instance"] for q in madrid] == ["madrid"]
     assert {k.path[1] for k in madrid[0].asset_selection if k.path[0] == "raw"} == {
         "agent_stats_export", "call_status_stats", "call_dispo_report", "lead_status_search", "phone_number_log",
-        "did_log_export", "recording_lookup"}
+        "did_log_export"}  # recording_lookup is opt-in everywhere
     assert evaluate(sched_defs, "nightly_schedule", datetime(2025, 6, 10, 5, 30, tzinfo=UTC)) == []
 
 

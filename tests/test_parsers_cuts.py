@@ -22,6 +22,7 @@ from datetime import date
 
 import httpx
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from extract.errors import ParseError
@@ -57,7 +58,10 @@ def _p(fn: Callable[..., dict[str, pa.Table]], fmt: str) -> Callable[[bytes], pa
 
 
 def _numbers(sim: SimulatorServer) -> str:
-    return ",".join(sim.ctx.day_log(DAY).calls["phone_number"].to_pylist()[:3])
+    """Three numbers dialed out that day (the request asks type=OUT)."""
+    calls = sim.ctx.day_log(DAY).calls
+    out = calls.filter(pc.equal(calls["direction"], "OUT"))
+    return ",".join(out["phone_number"].to_pylist()[:3])
 
 
 def _rare_status(sim: SimulatorServer) -> str:

@@ -1,5 +1,9 @@
 """Acceptance: the dbt marts equal the simulator's ground truth and the API's own summary rows, exactly.
 
+The simulator misbehaves like a real call center (its default `call_center_quirks`): night
+shifts cross midnight, finished days change later (callbacks dispositioned the next day, status
+corrections, calls that finish after midnight), calls run through the DST repeated hour.
+
 One pipeline run for the module, with `realism=real` (what production servers print): a croco-dial
 instance (`croco`), a plain VICIdial instance (`vici`, non_agent_api only) and a Dialer360
 instance (`d360`, `/adminpanel/api.php`, the 2017 generation) against one simulator with a fixed
@@ -27,10 +31,16 @@ from the mart's documented one (KPI_GLOSSARY.md), the documented relation is ass
   the mart's abandoned are "offered and no agent answered": DROP + TIMEOT + AFTHRS
   = truth abandoned + timeouts + after_hours; the ≤ 20 s / > 20 s split of those is compared with
   the truth calls (no agent, queue_seconds ≤ 20 / > 20).
+- handled = an agent connected to a live person (KPI glossary): the mart's `calls_handled` /
+  `handled_calls` equal the truth's `handled` (inbound, or status flagged human_answered; not a
+  drop); the
+  dialer's own counts (exportAgentReport `total_calls`, agent_stats_export `calls`, outbound_cdr
+  `handled_calls`) count every call an agent took, answering machines and manual dials that rang
+  out included: they equal the truth's `calls` and the mart's `reported_calls`.
 - outbound_cdr `summary_rows.handled_calls` count outbound calls only; the mart's
-  `handled_calls` include inbound: compared with fct_calls' outbound handled calls.
+  `handled_calls` include inbound: compared with fct_calls' outbound calls an agent took.
 - exportAgentReport `Summary`: `break + pause` is the mart's pause; `total_calls` its
-  calls_handled; the report has no dead-time column and its `aftercall` holds dispo + dead
+  reported_calls; the report has no dead-time column and its `aftercall` holds dispo + dead
   (so that avalible + talk + aftercall + break + pause = login_time, as in the document's
   example): aftercall = Σ wrap + Σ dead.
 - agent_stats_export (2.14-202, group_by_campaign=YES: one row per agent × campaign): talk_time
@@ -74,7 +84,7 @@ NOW = datetime(2025, 5, 12, 0, 20, tzinfo=ZoneInfo(TZ))  # just after midnight: 
 DAYS = [date(2025, 5, 7) + timedelta(days=i) for i in range(5)]
 RESTATED = DAYS[2]
 USER_ENV, PASS_ENV = "RECON_DIALER_USER", "RECON_DIALER_PASS"
-TRUTH = ("calls", "agent_daily", "campaign_daily", "pause_daily", "queue_daily", "agent_states")
+TRUTH = ("calls", "agent_daily", "campaign_daily", "pause_daily", "queue_daily", "agent_states", "sessions")
 FACTS = ("fct_calls", "fct_agent_daily", "fct_agent_pause_daily", "fct_campaign_daily",
          "fct_inbound_queue_daily", "fct_disposition_daily", "fct_campaign_abandon_30d")
 #: The world's campaign status, classified as the operator would in dialsync.toml
@@ -192,7 +202,7 @@ def test_calls_per_day_equal_truth(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_agent_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
-    pairs = [("t.calls", "a.calls_handled"), ("t.dialer_calls", "a.dialer_calls"),
+    pairs = [("t.handled", "a.calls_handled"), ("t.calls", "a.reported_calls"), ("t.dialer_calls", "a.dialer_calls"),
              ("t.manual_calls", "a.manual_calls"), ("t.inbound_calls", "a.inbound_calls"),
              ("t.sales", "a.sales"), ("t.talk_seconds", "a.talk_seconds"),
              ("t.wait_seconds", "a.available_seconds"), ("t.dispo_seconds", "a.wrap_seconds"),
@@ -371,7 +381,9 @@ def test_outbound_cdr_summary_rows_equal_marts(con: duckdb.DuckDBPyConnection) -
         a as (select * from wh.marts.fct_campaign_daily
               where instance = 'croco' and in_days(activity_date) and dials > 0),
         f as (select call_date, campaign,
-                     count(*) filter (where direction = 'outbound' and is_handled) as outbound_handled
+                     -- the dialer's "handled": every outbound call an agent took (machines included)
+                     count(*) filter (where direction = 'outbound' and agent_user is not null
+                                      and not is_drop) as outbound_handled
               from wh.marts.fct_calls where instance = 'croco' group by all)
         select s.day, s.campaign_name, a.activity_date, a.campaign, {", ".join(f"{x}, {y}" for x, y in pairs)}
         from s
@@ -390,7 +402,7 @@ def test_agent_report_summary_equals_agent_daily(con: duckdb.DuckDBPyConnection)
         with a as (select activity_date, sum(login_seconds) as login, sum(available_seconds) as available,
                           sum(talk_seconds) as talk, sum(wrap_seconds) as wrap, sum(dead_seconds) as dead,
                           sum(pause_seconds) as pause,
-                          sum(calls_handled) as calls, sum(sales) as sales
+                          sum(reported_calls) as calls, sum(sales) as sales
                    from wh.marts.fct_agent_daily where instance = 'croco' and in_days(activity_date) group by all),
         f as (select call_date, count(*) filter (where status_code = 'SALE') as sale_status_calls,
                      count(*) filter (where is_sale and status_code <> 'SALE') as campaign_sale_calls
@@ -441,7 +453,7 @@ AGENT_STATS = """
 
 def test_agent_stats_export_equals_agent_daily(con: duckdb.DuckDBPyConnection) -> None:
     """croco's agent_stats_export (per campaign) equals its pause-report budget by the documented relations."""
-    pairs = [("s.calls", "a.calls_handled"), ("s.login", "a.login_seconds"), ("s.wait", "a.available_seconds"),
+    pairs = [("s.calls", "a.reported_calls"), ("s.login", "a.login_seconds"), ("s.wait", "a.available_seconds"),
              ("s.customer_talk", "a.talk_seconds"), ("s.total_talk", "a.talk_seconds"),
              ("s.dispo", "a.wrap_seconds"), ("s.dead", "a.dead_seconds"), ("s.pause", "a.pause_seconds"),
              ("s.handle", "a.handle_seconds"), ("s.rows", "s.campaign_rows")]
@@ -455,7 +467,7 @@ def test_agent_stats_export_equals_agent_daily(con: duckdb.DuckDBPyConnection) -
 
 
 def test_vicidial_agent_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
-    pairs = [("t.calls", "a.calls_handled"), ("t.login_seconds", "a.login_seconds"),
+    pairs = [("t.calls", "a.reported_calls"), ("t.login_seconds", "a.login_seconds"),
              ("t.wait_seconds", "a.available_seconds"), ("t.talk_seconds", "a.talk_seconds"),
              ("t.dispo_seconds", "a.wrap_seconds"), ("t.dead_seconds", "a.dead_seconds"),
              ("t.pause_seconds", "a.pause_seconds"),
@@ -468,16 +480,18 @@ def test_vicidial_agent_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> No
           on a.activity_date = t.day and a.agent_user = t."user"
         where {diff(pairs)} or a.time_source <> 'agent_stats_export' or a.counts_source <> 'reported'""",
                    "fct_agent_daily (vici, agent_stats_export) vs truth agent_daily")
-    # no report of a plain VICIdial splits an agent's calls by type or counts its sales: NULL, not 0
+    # no report of a plain VICIdial splits an agent's calls by type, tells live persons from
+    # machines (calls_handled) or counts its sales: NULL, not 0
     assert_no_rows(con, """
         select * from wh.marts.fct_agent_daily where instance = 'vici'
-          and (dialer_calls is not null or manual_calls is not null or inbound_calls is not null
+          and (calls_handled is not null or aht_seconds is not null or dialer_calls is not null
+               or manual_calls is not null or inbound_calls is not null
                or contacts is not null or sales is not null)""", "vici agent-day counts no report carries")
 
 
 def test_dialer360_agent_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> None:
     """2017 agent_stats_export: no talk/dispo/dead columns (17th value = wait); handle = login − pause − wait."""
-    pairs = [("t.calls", "a.calls_handled"), ("t.login_seconds", "a.login_seconds"),
+    pairs = [("t.calls", "a.reported_calls"), ("t.login_seconds", "a.login_seconds"),
              ("t.wait_seconds", "a.available_seconds"), ("t.talk_seconds", "a.talk_seconds"),
              ("t.pause_seconds", "a.pause_seconds"),
              ("t.talk_seconds + t.dispo_seconds + t.dead_seconds", "a.handle_seconds")]
@@ -491,7 +505,8 @@ def test_dialer360_agent_daily_equals_truth(con: duckdb.DuckDBPyConnection) -> N
                    "fct_agent_daily (d360, 2017 agent_stats_export) vs truth agent_daily")
     assert_no_rows(con, """
         select * from wh.marts.fct_agent_daily where instance = 'd360'
-          and (wrap_seconds is not null or dead_seconds is not null or dialer_calls is not null
+          and (wrap_seconds is not null or dead_seconds is not null or calls_handled is not null
+               or dialer_calls is not null
                or inbound_calls is not null or contacts is not null or sales is not null)""",
                    "d360 measures its reports do not carry")
     # no call_dispo_report / call_status_stats / list_info: no campaign- or queue-day facts at all
@@ -504,7 +519,8 @@ VICI_CAMPAIGN_TRUTH = """
         select day, campaign_id, count(*) as dials, count(*) filter (where is_human) as human,
                count(*) filter (where is_contact_status) as contacts,
                count(*) filter (where status = 'DROP') as drops,
-               count(*) filter (where is_sale_status) as sales
+               count(*) filter (where is_sale_status) as sales,
+               count(*) filter (where "user" is not null and is_human and status <> 'DROP') as handled
         from truth_calls_flagged where direction = 'OUT' group by all),
     s as (
         select day, campaign_id,
@@ -514,7 +530,8 @@ VICI_CAMPAIGN_TRUTH = """
         from truth_agent_states group by all)
     select t.day, t.campaign_id, coalesce(c.dials, 0) as dials, coalesce(c.human, 0) as human,
            coalesce(c.contacts, 0) as contacts, coalesce(c.drops, 0) as drops, coalesce(c.sales, 0) as sales,
-           t.handled, coalesce(s.handle_seconds, 0) as handle_seconds, coalesce(s.talk_seconds, 0) as talk_seconds,
+           coalesce(c.handled, 0) as handled, t.agent_calls, coalesce(s.handle_seconds, 0) as handle_seconds,
+           coalesce(s.talk_seconds, 0) as talk_seconds,
            coalesce(s.agent_hours, 0) as agent_hours
     from truth_campaign_daily as t
     left join c using (day, campaign_id)
@@ -526,13 +543,14 @@ def test_vicidial_campaign_daily_equals_truth(con: duckdb.DuckDBPyConnection) ->
     pairs = [("t.dials", "a.dials"), ("t.human", "a.human_answered"), ("t.human", "a.outbound_human_answered"),
              ("t.contacts", "a.contacts"), ("t.drops", "a.drops"), ("t.sales", "a.sales"),
              ("t.handled", "a.handled_calls"), ("t.handle_seconds", "a.handle_seconds"),
-             ("t.talk_seconds", "a.talk_seconds"), ("t.handle_seconds / nullif(t.handled, 0)", "a.aht_seconds"),
+             ("t.talk_seconds", "a.talk_seconds"), ("t.handle_seconds / nullif(t.agent_calls, 0)", "a.aht_seconds"),
+             ("t.talk_seconds / nullif(t.agent_calls, 0)", "a.avg_talk_seconds"),
              ("t.drops", "a.tsr_abandoned"), ("'drop_status'", "a.abandon_rule"),
              ("t.agent_hours", "a.agent_hours"), ("0", "a.unclassified_calls")]
     assert_no_rows(con, f"""
         with t as ({VICI_CAMPAIGN_TRUTH}),
         a as (select * from wh.marts.fct_campaign_daily
-              where instance = 'vici' and in_days(activity_date) and (dials > 0 or handled_calls > 0))
+              where instance = 'vici' and in_days(activity_date) and (dials > 0 or agent_hours > 0))
         select t.day, t.campaign_id, a.activity_date, a.campaign, a.metrics_source,
                {", ".join(f"{x}, {y}" for x, y in pairs)}
         from t full join a on a.activity_date = t.day and a.campaign = t.campaign_id
@@ -642,3 +660,216 @@ def test_rebuilds_give_identical_marts(pipeline: Pipeline, build: str) -> None:
         got, want = pipeline.facts[build][fact], pipeline.facts["build"][fact]
         assert got.num_rows == want.num_rows > 0, fact
         assert got.equals(want), f"{fact}: {build} differs from the nightly build"
+
+
+def test_handled_calls_are_calls_with_a_live_person(con: duckdb.DuckDBPyConnection) -> None:
+    """handled = an agent connected to a live person: per day, direction and status, fct_calls'
+    is_handled equals the truth's calls with an agent, not a drop, inbound (a caller) or with a
+    status flagged human_answered; answering machines (A) and manual dials that rang out (NA, B) had an agent, never a
+    live person."""
+    assert_no_rows(con, """
+        with t as (select day, direction, status,
+                          count(*) filter (where "user" is not null and status <> 'DROP'
+                                           and (direction = 'IN' or coalesce(is_human, false))) as handled,
+                          count(*) filter (where "user" is not null) as agent_calls
+                   from truth_calls_flagged group by all),
+        f as (select call_date as day, case direction when 'outbound' then 'OUT' else 'IN' end as direction,
+                     status_code as status, count(*) filter (where is_handled) as handled,
+                     count(*) filter (where agent_user is not null) as agent_calls
+              from wh.marts.fct_calls where instance = 'croco' and in_days(call_date) group by all)
+        select * from t full join f using (day, direction, status)
+        where t.handled is distinct from f.handled or t.agent_calls is distinct from f.agent_calls""",
+                   "fct_calls is_handled vs truth live-person calls")
+    [(machines, handled)] = con.execute("""select count(*) filter (where status_code in ('A', 'NA', 'B')),
+        count(*) filter (where is_handled) from wh.marts.fct_calls
+        where instance = 'croco' and in_days(call_date) and agent_user is not null""").fetchall()
+    assert machines > 100 and handled > 1000
+    assert_no_rows(con, """select * from wh.marts.fct_calls
+                           where is_handled and status_code in ('A', 'AA', 'NA', 'B', 'DC')""",
+                   "machine / no-answer calls counted as handled")
+
+
+def test_midnight_crossing_sessions_land_on_their_local_days(con: duckdb.DuckDBPyConnection) -> None:
+    """A night shift across midnight is split at the local day boundary as the dialer's reports
+    split it (each day holds the agent states that start on it): the agent has an agent-day on
+    both days, each equal to the truth; a call that starts before midnight and ends after it is
+    on the day it started."""
+    rows = con.execute("""
+        with n as (select distinct day, "user" from truth_sessions
+                   where cast(logout as date) > day and in_days(day + 1)),
+        st as (select day, "user", sum(seconds) as login from truth_agent_states group by all),
+        a as (select * from wh.marts.fct_agent_daily where instance = 'croco')
+        select n.day, n."user", a0.login_seconds, s0.login, a1.login_seconds, s1.login
+        from n
+        left join st as s0 on s0.day = n.day and s0."user" = n."user"
+        left join st as s1 on s1.day = n.day + 1 and s1."user" = n."user"
+        left join a as a0 on a0.activity_date = n.day and a0.agent_user = n."user"
+        left join a as a1 on a1.activity_date = n.day + 1 and a1.agent_user = n."user"
+        order by all""").fetchall()
+    assert len(rows) >= 3, rows
+    for day, user, got0, want0, got1, want1 in rows:
+        assert got0 == want0 > 0 and got1 == want1 > 0, (day, user, got0, want0, got1, want1)
+    [(crossing, found)] = con.execute("""
+        with t as (select * from truth_calls
+                   where cast(call_date + to_seconds(coalesce(ivr_seconds, 0) + coalesce(queue_seconds, 0)
+                              + coalesce(ring_seconds, 0) + coalesce(talk_seconds, 0)
+                              + coalesce(dead_seconds, 0) + coalesce(dispo_seconds, 0)) as date) > day)
+        select count(*), count(f.call_date)
+        from t left join wh.marts.fct_calls as f
+          on f.instance = 'croco' and f.call_date = t.day and f.phone_number = t.phone_number
+         and f.call_started_at_local = t.call_date
+         and f.direction = case t.direction when 'OUT' then 'outbound' else 'inbound' end""").fetchall()
+    assert crossing > 0 and found == crossing, (crossing, found)
+
+
+# --- late changes and DST: a second pipeline over the fall-back week and the spring-forward day -----------
+
+LATE_NOW = datetime(2025, 11, 3, 0, 40, tzinfo=ZoneInfo(TZ))   # the nightly run just after the fall-back day
+LATER = datetime(2025, 11, 4, 20, 0, tzinfo=ZoneInfo(TZ))      # two nights on: every late change has happened
+FALL_BACK, SPRING_FORWARD = date(2025, 11, 2), date(2025, 3, 9)
+LATE_DAYS = [date(2025, 10, 31), date(2025, 11, 1), FALL_BACK]
+LATE_TRUTH = ("calls", "agent_daily", "campaign_daily", "queue_daily")
+
+
+@dataclass
+class Restated:
+    before: Path                              # the warehouse after the first nightly run (LATE_NOW)
+    after: Path                               # after the nightly run at LATER restated its window
+    truth: dict[str, dict[str, pa.Table]]     # "before" / "after" -> truth name -> rows with `day`
+
+
+def _truth_at(sim: SimulatorServer, days: list[date]) -> dict[str, pa.Table]:
+    out = {}
+    for name in LATE_TRUTH:
+        parts = [sim.truth(name, d) for d in days]
+        out[name] = pa.concat_tables([t.append_column("day", pa.array([d] * t.num_rows, pa.date32()))
+                                      for t, d in zip(parts, days, strict=True)], promote_options="default")
+    return out
+
+
+@pytest.fixture(scope="module")
+def restated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restated]:
+    """croco-dial synced at LATE_NOW (the night after the fall-back day), published; then the
+    next nightly runs at LATER re-pull yesterday and the restatement window (3 days) and build
+    that window incrementally, as the orchestrator's nightly job does."""
+    tmp = tmp_path_factory.mktemp("restated")
+    cfg = SimConfig(seed=11, agents=24, timezone=TZ, now=LATE_NOW, log_requests=False)
+    with pytest.MonkeyPatch.context() as mp, SimulatorServer(cfg) as sim:
+        mp.setenv(USER_ENV, "6666")
+        mp.setenv(PASS_ENV, "1234")
+        inst = InstanceSettings(platform="crocodial", base_url=sim.url, timezone=TZ,  # type: ignore[arg-type]
+                                user_env=USER_ENV, password_env=PASS_ENV, campaign_statuses=APPSET,
+                                requests_per_second=1000, max_concurrency=4)  # type: ignore[arg-type]
+        settings = Settings(data_dir=tmp / "data", restatement_days=3, instances={"croco": inst})
+        days = [SPRING_FORWARD, *LATE_DAYS]
+        results = runner.sync(settings, LATE_DAYS[0], LATE_NOW.date(), now=lambda: LATE_NOW)
+        results += runner.sync(settings, SPRING_FORWARD, SPRING_FORWARD, now=lambda: LATE_NOW)
+        before = tmp / "before.duckdb"
+        shutil.copyfile(runner.publish(settings).path, before)
+        truth = {"before": _truth_at(sim, days)}
+        sim.ctx.clock.set(LATER)
+        yesterday = LATER.date() - timedelta(days=1)
+        start = yesterday - timedelta(days=settings.restatement_days)
+        results += runner.sync(settings, start, yesterday, now=lambda: LATER)
+        failed = [f"{r.instance} {r.endpoint} {r.partition}: {r.message}" for r in results if r.status == "failed"]
+        assert not failed, failed
+        after = runner.publish(settings, dbt_vars={"start_date": start.isoformat(),
+                                                   "end_date": yesterday.isoformat()}).path
+        truth["after"] = _truth_at(sim, days)
+        yield Restated(before, after, truth)
+
+
+def _late_con(r: Restated, build: str) -> duckdb.DuckDBPyConnection:
+    c = duckdb.connect()
+    c.execute(f"ATTACH '{getattr(r, build)}' AS wh (READ_ONLY)")
+    for name, table in r.truth[build].items():
+        c.register(f"truth_{name}", table)
+    return c
+
+
+LATE_CHECKS = {
+    "calls per day and status": ("""
+        select day, status, count(*) as n from truth_calls group by all""", """
+        select call_date as day, status_code as status, count(*) as n from wh.marts.fct_calls
+        where instance = 'croco' group by all""", ("day", "status")),
+    "agent-day": ("""
+        select day, "user", handled, sales, login_seconds, talk_seconds, pause_seconds from truth_agent_daily""", """
+        select activity_date as day, agent_user as "user", calls_handled as handled, sales, login_seconds,
+               talk_seconds, pause_seconds from wh.marts.fct_agent_daily where instance = 'croco'""",
+                  ("day", "user")),
+    "campaign-day": ("""
+        select day, campaign_id as campaign, dials, handled, sales from truth_campaign_daily""", """
+        select activity_date as day, campaign, dials, handled_calls as handled, sales
+        from wh.marts.fct_campaign_daily where instance = 'croco' and dials + inbound_calls > 0""",
+                     ("day", "campaign")),
+    "queue-day": ("""
+        select day, group_id as in_group, calls, handled from truth_queue_daily""", """
+        select activity_date as day, in_group, inbound_calls as calls, handled_calls as handled
+        from wh.marts.fct_inbound_queue_daily where instance = 'croco'""", ("day", "in_group")),
+}
+
+
+def _late_differences(c: duckdb.DuckDBPyConnection, days: list[date]) -> dict[str, list[tuple]]:
+    inside = ", ".join(f"date '{d}'" for d in days)
+    out = {}
+    for what, (truth_sql, mart_sql, keys) in LATE_CHECKS.items():
+        on = " and ".join(f"t.{k} = m.{k}" for k in keys)
+        cols = [k for k in c.sql(truth_sql).columns if k not in keys]
+        differs = " or ".join(f"t.{x} is distinct from m.{x}" for x in cols)
+        out[what] = c.sql(f"""
+            select * from ({truth_sql}) as t
+            full join (select * from ({mart_sql}) where day in ({inside})) as m on {on}
+            where coalesce(t.day, m.day) in ({inside}) and ({differs})""").fetchall()
+    return out
+
+
+def test_restated_days_equal_truth_after_the_nightly_run(restated: Restated) -> None:
+    """The first nightly run equals the truth of its moment; the days then change (callbacks
+    dispositioned the next day, status corrections, calls finishing after midnight), so the
+    first warehouse is wrong about them; the next nightly run re-pulls its restatement window
+    and every restated day equals the truth again."""
+    with _late_con(restated, "before") as c:
+        diffs = _late_differences(c, LATE_DAYS)
+        assert not any(diffs.values()), {k: v[:5] for k, v in diffs.items() if v}
+    with _late_con(restated, "after") as c:
+        c.execute(f"ATTACH '{restated.before}' AS old (READ_ONLY)")
+        changed = c.sql("""
+            select count(*) from (
+                select call_date, status_code, count(*) from old.marts.fct_calls group by all
+                except select call_date, status_code, count(*) from wh.marts.fct_calls group by all)""").fetchall()
+        assert changed[0][0] > 0, "no late change reached the restated days"
+        diffs = _late_differences(c, LATE_DAYS)
+        assert not any(diffs.values()), {k: v[:5] for k, v in diffs.items() if v}
+        # a day outside the window (the spring-forward day) is as the first run left it, and final
+        diffs = _late_differences(c, [SPRING_FORWARD])
+        assert not any(diffs.values()), {k: v[:5] for k, v in diffs.items() if v}
+
+
+def test_dst_repeated_hour_neither_lost_nor_doubled(restated: Restated) -> None:
+    """Fall-back day: calls in both occurrences of 01:00–02:00 local, as many per local hour as the
+    truth, inbound calls at their exact UTC instants (uniq1); spring-forward day: none in the
+    skipped 02:00 hour, and the day's count equals the truth."""
+    with _late_con(restated, "after") as c:
+        per_hour = """
+            with t as (select day, hour(call_date) as h, count(*) as n from truth_calls group by all),
+            f as (select call_date as day, call_hour_local as h, count(*) as n from wh.marts.fct_calls
+                  where instance = 'croco' and call_date in (select day from truth_calls) group by all)
+            select * from t full join f using (day, h) where t.n is distinct from f.n"""
+        assert not c.sql(per_hour).fetchall(), c.sql(per_hour).fetchall()[:5]
+        [(both, skipped, repeated)] = c.execute(f"""
+            select count(distinct (call_epoch - epoch(call_date)::bigint))
+                       filter (where day = date '{FALL_BACK}' and hour(call_date) = 1),
+                   count(*) filter (where day = date '{SPRING_FORWARD}' and hour(call_date) = 2),
+                   count(*) filter (where day = date '{FALL_BACK}' and hour(call_date) = 1)
+            from truth_calls""").fetchall()
+        assert both == 2 and skipped == 0 and repeated > 0, (both, skipped, repeated)
+        inbound = f"""
+            with t as (select to_timestamp(call_epoch) as ts, count(*) as n from truth_calls
+                       where direction = 'IN' and day = date '{FALL_BACK}' group by all),
+            f as (select call_started_at_utc as ts, count(*) as n from wh.marts.fct_calls
+                  where instance = 'croco' and call_date = date '{FALL_BACK}' and direction = 'inbound' group by all)
+            select * from t full join f using (ts) where t.n is distinct from f.n"""
+        assert not c.sql(inbound).fetchall(), c.sql(inbound).fetchall()[:5]
+        [(n,)] = c.execute(f"select count(*) from wh.marts.fct_calls where call_date = date '{SPRING_FORWARD}' "
+                           "and call_hour_local = 2").fetchall()
+        assert n == 0

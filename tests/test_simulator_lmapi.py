@@ -8,7 +8,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from simulator.nonagent_leads import hopper_rows
+from simulator.nonagent_hopper import hopper_rows
 from simulator.server import SimulatorServer
 
 LM = "/API/lmapi.php"

@@ -644,7 +644,7 @@ def test_add_lead_validation_and_notices(fresh: SimulatorServer) -> None:
     assert lines[2] == f"NOTICE: add_lead MULTI-ALT-PHONE NUMBERS LOADED - 2|6666|{lead_id}"
     assert lines[3].startswith("NOTICE: add_lead CUSTOM FIELDS NOT ADDED")
     assert re.fullmatch(rf"NOTICE: add_lead ADDED TO HOPPER - 7275551112\|6666\|{lead_id}\|\d+", lines[4])
-    from simulator.nonagent_leads import hopper_rows
+    from simulator.nonagent_hopper import hopper_rows
 
     assert any(h["lead_id"] == int(lead_id) and h["campaign_id"] == "10000001" for h in hopper_rows(fresh.ctx.store))
     cb = text(fresh, function="add_lead", phone_number="7275551113", list_id="1101", campaign_id="10000001",

@@ -1,4 +1,4 @@
-"""The simulator misbehaving like a real call center (`SimConfig.call_center_quirks`, issue #14.3).
+"""The simulator misbehaving like a real call center (`SimConfig.call_center_quirks`, on by default; issue #14.3).
 
 One test per behaviour, against the simulator's HTTP reports and its `/_sim/truth`: with the
 flag on, every report still equals the truth (one event log), and the log holds what breaks
@@ -10,7 +10,7 @@ two dials of one lead in the same second.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -93,10 +93,15 @@ def test_every_report_equals_truth_with_quirks(sim: SimulatorServer) -> None:
         _reports_equal_truth(sim, d)
 
 
+def test_quirks_are_the_default() -> None:
+    assert SimConfig().call_center_quirks
+
+
 @pytest.mark.parametrize("quirks", [False, True])
-def test_no_lead_is_dialed_twice_in_one_second(sim: SimulatorServer, simulator: SimulatorServer,
+def test_no_lead_is_dialed_twice_in_one_second(sim: SimulatorServer, simulator_factory: Callable[..., SimulatorServer],
                                                quirks: bool) -> None:
-    server = sim if quirks else simulator  # a plain bug: fixed with the flag off too
+    # a plain bug: fixed with the flag off too
+    server = sim if quirks else simulator_factory(agents=30, now=NOW, call_center_quirks=False)
     for d in (D, D - timedelta(days=1)):
         calls = truth(server, "calls", d).filter(pc.is_valid(pc.field("lead_id")))
         per = calls.group_by(["lead_id", "call_epoch"]).aggregate([("uniqueid", "count")])
@@ -111,6 +116,9 @@ def test_answered_dialer_calls_wait_within_the_drop_timer(sim: SimulatorServer) 
     assert answered.num_rows > 100
     for c, q in zip(answered["campaign_id"].to_pylist(), answered["queue_seconds"].to_pylist(), strict=True):
         assert q < timer[c], (c, q)
+    # a predictive dialer connects nearly every live answer within the TSR's 2 seconds
+    late = pc.sum(pc.greater(answered["queue_seconds"], 2)).as_py()
+    assert 0 < late < 0.02 * answered.num_rows, (late, answered.num_rows)
     drops = calls.filter(pc.equal(pc.field("status"), "DROP"))
     assert drops.num_rows and all(q == timer[c] for c, q in zip(drops["campaign_id"].to_pylist(),
                                                              drops["queue_seconds"].to_pylist(), strict=True))

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from extract.registry import TABLES
-from extract.typing import empty_table
+from extract.typing import empty_table, raw_schemas
 from warehouse import catalog
 from warehouse import ledger as ledger_mod
 from warehouse.lake import PART, Lake
@@ -79,7 +79,8 @@ def test_raw_views_typed_and_empty_before_first_partition(tmp_path: Path) -> Non
     lake = Lake(tmp_path / "lake")
     db = tmp_path / "w.duckdb"
     with catalog.building(db) as build:
-        kinds = catalog.prepare(build, lake, {"sync_ledger": SyncLedger(tmp_path / "l.sqlite").to_arrow()})
+        ops = {"sync_ledger": SyncLedger(tmp_path / "l.sqlite").to_arrow()}
+        kinds = catalog.prepare(build, lake, ops, raw_schemas())
     assert set(kinds) == set(TABLES) and set(kinds.values()) == {"empty"}
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -99,11 +100,11 @@ def test_publish_with_reader_open_and_failed_build_keeps_old(tmp_path: Path) -> 
     t = empty_table("portfolios")
     lake.write("crocodial", "i1", date(2025, 5, 1), {"portfolios": t})
     with catalog.building(db) as build:
-        catalog.prepare(build, lake, {})
+        catalog.prepare(build, lake, {}, raw_schemas())
     reader = duckdb.connect(str(db), read_only=True)
     try:
         with pytest.raises(RuntimeError), catalog.building(db) as build:
-            catalog.prepare(build, lake, {})
+            catalog.prepare(build, lake, {}, raw_schemas())
             raise RuntimeError("dbt failed")
         with catalog.building(db) as build:  # succeeds although a reader holds the file
             con = duckdb.connect(str(build))
@@ -121,7 +122,7 @@ def test_publish_with_reader_open_and_failed_build_keeps_old(tmp_path: Path) -> 
 def test_schema_file_matches_typed_schema(tmp_path: Path) -> None:
     lake = Lake(tmp_path / "lake")
     con = duckdb.connect()
-    catalog.refresh_raw_views(con, lake)
+    catalog.refresh_raw_views(con, lake, raw_schemas())
     written = pq.read_schema(lake.root / "_schemas" / "outbound_cdr.parquet")
     assert written.names == empty_table("outbound_cdr").column_names
 

@@ -15,9 +15,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pytest
+from rich.console import Console
 
+from dialsync.service.writeback import Hooks, load_leads, recent_log, run_writeback
+from dialsync.service.writeback_console import console_hooks
 from dialsync.settings import InstanceSettings, Settings
-from extract.writeback import Hooks, load_leads, recent_log, run_writeback
 from warehouse.writeback_ledger import WritebackLedger
 
 simulator_server = pytest.importorskip("simulator.server")
@@ -249,7 +251,8 @@ def test_dry_run_records_but_sends_nothing(tmp_path: Path, sim, capsys: pytest.C
     write_leads(tmp_path / "leads.csv", 30, "3125")
     settings = make_settings(tmp_path, sim)
     before = len(sim_requests(sim, "add_lead"))
-    rep = load_leads(settings, tmp_path / "leads.csv", list_id=lid, mapping=MAPPING, dry_run=True)
+    rep = load_leads(settings, tmp_path / "leads.csv", list_id=lid, mapping=MAPPING, dry_run=True,
+                     hooks=console_hooks(Console(stderr=True)))
     assert (rep.would_send, rep.sent) == (30, 0)
     assert len(sim_requests(sim, "add_lead")) == before and not leads_in(sim, lid)
     assert "would be sent" in capsys.readouterr().err

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from rich.console import Console
 
+from dialsync.service.writeback import recent_log, run_writeback
+from dialsync.service.writeback_console import console_hooks
 from dialsync.settings import InstanceSettings, Settings
 from extract.client import DialerClient
-from extract.writeback import recent_log, run_writeback
 from extract.writeback import responses as R
 from extract.writeback.requests import build_list_info
 
@@ -153,7 +155,7 @@ def test_list_plan_applied_then_resnapshotted_never_reverses_itself(tmp_path: Pa
 
     # dry run: a before → after diff, nothing sent
     sent_before = len(update_list_requests(sim))
-    dry = run_writeback(settings, dry_run=True, only=["wb_list_updates"])
+    dry = run_writeback(settings, dry_run=True, only=["wb_list_updates"], hooks=console_hooks(Console(stderr=True)))
     assert dry.ok and dry.sent == 0 and len(update_list_requests(sim)) == sent_before, dry.as_dict()
     diffs = {d["row_key"]: d["diff"] for d in dry.destructive}
     assert diffs["deactivate:77202"] == "active: Y → N"

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from dialsync import settings as sm
 from dialsync.cli import app
-from extract.writeback.engine import ledger_csv, spreadsheet_safe
+from dialsync.service.writeback import ledger_csv, spreadsheet_safe
 from tests.conftest import write_config
 
 simulator_server = pytest.importorskip("simulator.server")

@@ -6,11 +6,14 @@ import pytest
 
 from extract.errors import AuthError, PermissionDeniedError
 from extract.writeback.requests import (
+    add_lead_surface,
+    as_update,
     build,
     build_lead_lookup,
     build_list_info,
     clean_params,
     payload_hash,
+    with_dup_guard,
 )
 from extract.writeback.responses import (
     lead_id_from_added,
@@ -19,6 +22,8 @@ from extract.writeback.responses import (
     parse_list_info,
     parse_update_lead,
     parse_update_list,
+    parser_for,
+    retry_delay,
 )
 
 # --- add_lead ------------------------------------------------------------------------------
@@ -164,3 +169,35 @@ def test_payload_hash_is_order_independent_and_sensitive() -> None:
     assert a != payload_hash("i", "add_lead", {"a": "1", "b": "3"})
     assert a != payload_hash("j", "add_lead", {"a": "1", "b": "2"})
     assert clean_params({"_x": "1", "a": 2, "b": None}) == {"a": "2"}
+
+
+# --- re-sends: duplicate guard, update of an existing lead, retry delay ----------------------
+@pytest.mark.parametrize(("given", "sent"), [
+    (None, "DUPLIST"), ("DUPNAMEPHONELIST", "DUPNAMEPHONELIST-DUPLIST"), ("DUPLIST", "DUPLIST"),
+    ("DUPCAMP", "DUPCAMP"), ("DUPSYS90DAY", "DUPSYS90DAY"),
+])
+def test_resend_of_a_lost_add_lead_carries_a_duplicate_guard(given: str | None, sent: str) -> None:
+    row = {"phone_number": "3125550100", "list_id": "1001", "duplicate_check": given}
+    req = with_dup_guard(build("add_lead", row))
+    assert req.params["duplicate_check"] == sent and (req.phone, req.list_id) == ("3125550100", "1001")
+
+
+def test_changed_lead_row_updates_only_what_changed_by_lead_id() -> None:
+    sent = {"phone_number": "3125550100", "list_id": "1001", "first_name": "Ann", "city": "Chicago"}
+    req = as_update(build("add_lead", {**sent, "first_name": "Anna"}), "4711", sent)
+    assert (req.operation, req.function, req.lead_id) == ("add_lead", "update_lead", "4711")
+    assert req.params == {"lead_id": "4711", "first_name": "Anna"}
+    body = b"SUCCESS: update_lead LEAD HAS BEEN UPDATED - 6666|4711\n"
+    assert parser_for(req)(body).outcome == "applied"
+
+
+def test_lead_loads_use_lmapi_only_on_crocodial_with_it() -> None:
+    assert add_lead_surface("crocodial", ("non_agent_api", "lmapi")) == "lmapi"
+    assert add_lead_surface("crocodial", ("non_agent_api",)) == "non_agent_api"
+    assert add_lead_surface("vicidial", ("non_agent_api", "lmapi")) == "non_agent_api"
+
+
+def test_retry_delay_grows_is_capped_and_honours_retry_after() -> None:
+    assert [retry_delay(n, None) for n in (0, 1, 2)] == [0.1, 0.2, 0.4]
+    assert retry_delay(10, None) == 5.0
+    assert retry_delay(0, 3) == 3.0 and retry_delay(0, 600) == 30.0

@@ -15,30 +15,24 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from extract.registry import TABLES
 from warehouse import compat
 from warehouse.lake import Lake, fsync_dir
-
-
-def _empty_typed(table: str) -> pa.Table:
-    from extract.typing import empty_table
-
-    return empty_table(table)
 
 
 def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def refresh_raw_views(con: duckdb.DuckDBPyConnection, lake: Lake) -> dict[str, str]:
-    """(Re)create `raw.<table>` for every registry table; typed and empty before data exists.
+def refresh_raw_views(con: duckdb.DuckDBPyConnection, lake: Lake, schemas: Mapping[str, pa.Schema]) -> dict[str, str]:
+    """(Re)create `raw.<table>` for every table of ``schemas`` (the typed raw tables, from the
+    caller: storage knows no endpoint); typed and empty before data exists.
 
     The empty typed schema is always part of the scan, so columns a partition lacks still
     exist with their types, and new (drift) columns are added by name.
@@ -47,8 +41,8 @@ def refresh_raw_views(con: duckdb.DuckDBPyConnection, lake: Lake) -> dict[str, s
     schema_dir = lake.root / "_schemas"
     schema_dir.mkdir(parents=True, exist_ok=True)
     kinds: dict[str, str] = {}
-    for table in sorted(TABLES):
-        empty = _empty_typed(table)
+    for table in sorted(schemas):
+        empty = schemas[table].empty_table()
         schema_file = schema_dir / f"{table}.parquet"
         _write_if_changed(schema_file, empty)
         sources = [_sql_str(str(schema_file))]
@@ -142,18 +136,14 @@ def building(published: Path) -> Iterator[Path]:
             build.with_name(build.name + ".wal").unlink(missing_ok=True)
 
 
-def prepare(build_path: Path, lake: Lake, ops: dict[str, pa.Table]) -> dict[str, str]:
+def prepare(build_path: Path, lake: Lake, ops: dict[str, pa.Table], schemas: Mapping[str, pa.Schema]) -> dict[str, str]:
     """Refresh raw views and ops tables in ``build_path`` (in the storage format 1.x clients read)."""
     compat.ensure_compatible(build_path)
     con = compat.connect(build_path)
     try:
-        kinds = refresh_raw_views(con, lake)
+        kinds = refresh_raw_views(con, lake, schemas)
         load_ops_tables(con, ops)
         con.execute("CHECKPOINT")
         return kinds
     finally:
         con.close()
-
-
-def raw_tables() -> list[str]:
-    return sorted(TABLES)

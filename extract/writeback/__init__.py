@@ -1,12 +1,8 @@
-"""Write-back (reverse ETL): validated, exactly-once lead and list changes sent to the dialer.
+"""Write-back (reverse ETL), the dialer's side: what a valid lead or list change is and how the
+dialer is asked and answers.
 
-`fields` (documented field rules as data, columnar validation), `requests` (form params),
-`responses` (SUCCESS/NOTICE/ERROR answers → outcomes), `sources` (wb_* models, lead inbox),
-`engine` (diff against the ledger, send, record). The CLI and Dagster use the three
-functions below.
+`fields` (documented field rules as data, columnar validation), `guard` (which changes are
+destructive, shown as before → after), `requests` (form params, re-send guards, the lead-load
+surface), `responses` (SUCCESS/NOTICE/ERROR answers → outcomes, retry delay). Runs — sources,
+ledger, sending — are the service's: `dialsync.service.writeback`.
 """
-
-from extract.writeback.engine import Hooks, WritebackReport, load_leads, recent_log, run_writeback
-from extract.writeback.sources import LeadMapping
-
-__all__ = ["Hooks", "LeadMapping", "WritebackReport", "load_leads", "recent_log", "run_writeback"]

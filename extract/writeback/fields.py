@@ -11,6 +11,9 @@ field means adding a row; `validate_table` applies them column-wise with `pyarro
 Sources: `vicidial-non-agent-api.txt` (add_lead, update_lead, add_list, update_list),
 `crocodial-lmapi-load-lead.txt` (add_lead on `/API/lmapi.php` with `campaing`), the input
 filters of VICIdial's PHP (`non_latin=0`, the default) and `api-facts.md`.
+
+(Past 500 lines on purpose: half of it is the rules table itself, data read next to the validator
+that applies it.)
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ BLANK = "--BLANK--"
 #: they change what the server prints (`DB` dumps SQL into the body).
 RESERVED = frozenset({"user", "pass", "function", "source", "DB", "stage", "header", "goUser", "goPass"})
 
-#: Row columns with a leading underscore are engine metadata (`_row_key`, `_instance`, ...).
+#: Row columns with a leading underscore are write-back metadata (`_row_key`, `_instance`, ...).
 META_PREFIX = "_"
 
 

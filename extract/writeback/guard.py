@@ -1,6 +1,6 @@
-"""What makes a write-back row destructive, and how it is shown: the pieces of the engine's guard.
+"""What makes a write-back row destructive, and how it is shown: the pieces of the write-back guard.
 
-Why: a wrong model (or a snapshot misread) must not switch a call center off. The engine caps
+Why: a wrong model (or a snapshot misread) must not switch a call center off. The service caps
 destructive rows per run and refuses a list change that reverses another row's recent one;
 this module says which rows those are and renders each as `field: before → after` from the
 model's `_before_<field>` / `_after_<field>` columns, so a dry run reads like a diff.

@@ -10,12 +10,12 @@ row says `--BLANK--` explicitly.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 import orjson
 
-from extract.writeback.fields import META_PREFIX, RESERVED
+from extract.writeback.fields import LEAD_DATA, META_PREFIX, RESERVED
 
 #: `source` on every call: the server keeps only [0-9a-zA-Z], at most 20 characters.
 SOURCE = "dialsync"
@@ -129,3 +129,27 @@ def build(operation: str, row: Mapping[str, object], *, surface: str = "non_agen
     if operation == "update_list":
         return build_update_list(row)
     raise ValueError(f"unknown write-back operation {operation!r}")
+
+
+def add_lead_surface(platform: str, surfaces: Collection[str]) -> str:
+    """croco-dial loads leads through its lmapi (`campaing`); everyone else via non_agent_api."""
+    return "lmapi" if platform == "crocodial" and "lmapi" in surfaces else "non_agent_api"
+
+
+def with_dup_guard(req: Request) -> Request:
+    """Re-send of an add_lead whose first answer was lost: let the server refuse a second copy."""
+    params = dict(req.params)
+    dup = params.get("duplicate_check", "")
+    if "DUPLIST" not in dup.split("-") and not any(x in dup for x in ("DUPCAMP", "DUPSYS")):
+        params["duplicate_check"] = f"{dup}-DUPLIST" if dup else "DUPLIST"
+    return Request(req.operation, req.surface, req.function, params, phone=req.phone, list_id=req.list_id,
+                   lead_id=req.lead_id, alt_phone=req.alt_phone)
+
+
+def as_update(req: Request, lead_id: str, sent: Mapping[str, str]) -> Request:
+    """A changed lead-file row whose lead already exists (``lead_id``): update the data fields
+    that differ from what was ``sent`` before, by lead_id, instead of adding a second lead."""
+    changed = {k: v for k, v in req.params.items() if k in LEAD_DATA and sent.get(k) != v}
+    up = build_update_lead({"lead_id": str(lead_id), **changed})
+    return Request("add_lead", "non_agent_api", "update_lead", up.params, phone=req.phone, list_id=req.list_id,
+                   lead_id=lead_id)

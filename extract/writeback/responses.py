@@ -6,7 +6,7 @@ retry or marks a failed change as done. The real server differs from the documen
 the SUCCESS line, an update that changes nothing returns an empty body, and separators vary
 (` - `, `: `, pipes around the data). So fields are found by position relative to values we
 sent (phone, list_id), never by a fixed index, and anything not recognisably an answer is
-"unknown" (the engine looks the row up before it sends again), not "failed".
+"unknown" (the service looks the row up before it sends again), not "failed".
 
 The line protocol itself is parsed by ``extract.parsers.vicidial.parse_message_lines``; this
 module only interprets the messages of the write functions.
@@ -15,12 +15,13 @@ module only interprets the messages of the write functions.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from extract.errors import AuthError, PermissionDeniedError
 from extract.parsers.vicidial import parse_message_lines
+from extract.writeback.requests import Request
 
 Outcome = Literal["applied", "rejected", "unknown"]
 
@@ -263,3 +264,25 @@ def parse_list_info(body: bytes | str) -> dict[str, str] | None:
     header = rows[0].rstrip("|").split("|")
     values = rows[1].split("|")
     return {h: (values[i] if i < len(values) else "") for i, h in enumerate(header)}
+
+
+def parser_for(req: Request) -> Callable[[bytes], WriteResult]:
+    """The answer parser of one write, anchored on the values the request sent."""
+    if req.function == "add_lead":
+        return lambda b: parse_add_lead(b, phone=req.phone, list_id=req.list_id, alt_phone=req.alt_phone)
+    if req.function == "update_lead":
+        return lambda b: parse_update_lead(b, lead_id=req.lead_id, phone=req.phone, list_id=req.list_id)
+    if req.function == "add_list":
+        return lambda b: parse_add_list(b, list_id=req.list_id)
+    if req.function == "update_list":
+        return lambda b: parse_update_list(b, list_id=req.list_id)
+    raise ValueError(f"no response parser for {req.function}")
+
+
+def retry_delay(attempt: int, retry_after: float | None) -> float:
+    """Seconds to wait before try ``attempt + 1`` of a write whose answer was lost or refused for
+    now: exponential from 0.1 s, at most 5 s, longer when the dialer said so (Retry-After, ≤ 30 s)."""
+    delay = min(5.0, 0.1 * (2 ** attempt))
+    if retry_after:
+        delay = max(delay, min(float(retry_after), 30.0))
+    return delay

@@ -89,6 +89,14 @@
     {{ safe_divide(abandoned, offered) }}
 {%- endmacro %}
 
+{#- handled call: an agent was connected to a live person - an agent took it (not a drop), and it
+    is an inbound call (a caller) or its status rule is human answered (an answering machine A, a
+    manual dial that rang out NA / B: no) -#}
+{% macro kpi_is_handled(agent_user, is_drop, is_human_answered, direction) -%}
+    ({{ agent_user }} is not null and not {{ is_drop }}
+     and ({{ direction }} is not distinct from 'inbound' or coalesce({{ is_human_answered }}, false)))
+{%- endmacro %}
+
 {#- average talk seconds (talk only, no wrap: NOT an AHT) = talk seconds / handled calls -#}
 {% macro kpi_avg_talk(talk, handled_calls) -%}
     {{ safe_divide(talk, handled_calls) }}

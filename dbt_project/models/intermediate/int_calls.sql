@@ -323,8 +323,10 @@ classified as (
 select
     {{ surrogate_key(['source_table', 'instance', 'source_call_id']) }} as call_id,
     classified.* exclude (status_is_contact),
-    -- handled: an agent took the call
-    agent_user is not null and not is_drop              as is_handled,
+    -- handled: an agent was connected to a live person - an inbound caller, or a status human
+    -- answered (an agent on an answering machine A, or on a manual dial that rang out NA / busy B,
+    -- handled nothing)
+    {{ kpi_is_handled('agent_user', 'is_drop', 'is_human_answered', 'direction') }} as is_handled,
     -- contact: an agent spoke with a live person (status says so, or it is a handled inbound call)
     agent_user is not null and not is_drop
         and (status_is_contact or direction is not distinct from 'inbound' or is_sale)

@@ -4,6 +4,9 @@
 -- phone_number_log (see `streams`). Counts a platform does not report are NULL, not 0: on a
 -- day without CDRs (plain VICIdial, Dialer360) agent_stats_export gives `calls` only, so
 -- dialer / manual / inbound calls, contacts and sales are NULL there.
+-- calls_handled (and its split by call type) counts calls connected to a live person
+-- (fct_calls is_handled): the dialer's own counts (`reported_calls`) include answering
+-- machines and manual dials that rang out, so where only they exist calls_handled is NULL.
 
 with time_budget as (
     select * from {{ ref('int_agent_day_time') }}
@@ -86,11 +89,10 @@ joined as (
         last_activity_at_utc,
         case when use_stream then 'calls' when reported_calls is not null then 'reported' else 'none' end
                                                         as counts_source,
-        case when use_stream then calls_handled else coalesce(reported_calls, absent_count) end        as calls_handled,
-        case when use_stream then dialer_calls  else coalesce(reported_dialer_calls, absent_count) end as dialer_calls,
-        case when use_stream then manual_calls  else coalesce(reported_manual_calls, absent_count) end as manual_calls,
-        case when use_stream then inbound_calls else coalesce(reported_inbound_calls, absent_count) end
-                                                                                                     as inbound_calls,
+        case when use_stream then calls_handled else absent_count end                               as calls_handled,
+        case when use_stream then dialer_calls  else absent_count end                               as dialer_calls,
+        case when use_stream then manual_calls  else absent_count end                               as manual_calls,
+        case when use_stream then inbound_calls else absent_count end                               as inbound_calls,
         case when use_stream then contacts      else absent_count end                               as contacts,
         case when use_stream then sales         else coalesce(reported_sales, absent_count) end        as sales,
         reported_calls,

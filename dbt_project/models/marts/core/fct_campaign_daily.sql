@@ -2,14 +2,18 @@
   Grain: one row per outbound campaign × day × instance (in-groups: fct_inbound_queue_daily).
 
   `metrics_source` says where a row's call metrics come from:
-  - calls: fct_calls' CDR calls (croco-dial). Agent hours: each agent-day's login time split
-    over campaigns by the agent's share of handled calls in each campaign.
+  - calls: fct_calls' CDR calls (croco-dial). handled_calls: an agent connected to a live
+    person (fct_calls is_handled). Agent hours: each agent-day's login time split over
+    campaigns by the agent's share of handled calls in each campaign.
   - dialer_reports: for an instance × day without CDRs (plain VICIdial), the campaign rows of
     call_status_stats (dials, human answered: the server's own flags) and call_dispo_report
     (status counts, classified by the status rules), told from in-group rows by
     int_dialer_report_rows - in-groups are queues (fct_inbound_queue_daily), never campaigns
     here. Those rows count outbound calls only: inbound_calls, dialer/manual split NULL (not
-    reported). handled_calls, handle_seconds (talk_time + dispo_time, dead included) and
+    reported). handled_calls are the row's calls whose status is human answered and not a
+    drop (live person, outbound); avg talk and AHT divide agent_stats_export's talk / handle
+    seconds by its own calls per campaign (same scope: both directions, machines included);
+    handle_seconds (talk_time + dispo_time, dead included) and
     agent_hours (login) are agent_stats_export's per-campaign figures (group_by_campaign).
     phone_number_log calls (incomplete: lead_status_search limit) never feed these metrics.
   - summary_only: only outbound_cdr summary rows (lead counts) for that campaign-day.
@@ -74,7 +78,7 @@ reports as (
 agent_campaigns as (
     select
         instance, partition_date as activity_date, campaign_id as campaign,
-        sum(calls) as handled_calls, sum(handle_seconds) as handle_seconds, sum(talk_seconds) as talk_seconds,
+        sum(calls) as agent_calls, sum(handle_seconds) as handle_seconds, sum(talk_seconds) as talk_seconds,
         sum(login_seconds) / 3600.0 as agent_hours
     from {{ ref('stg_vicidial__agent_stats_export') }}
     where campaign_id is not null
@@ -175,8 +179,13 @@ combined as (
         case when c.campaign is not null then c.inbound_contacts when r.label is null then 0 end
                                                                         as inbound_contacts,
         case when c.campaign is not null then c.handled_calls
-             when r.label is not null then coalesce(ac.handled_calls, {{ zero_if_reported }})
+             when r.label is not null then r.agent_dispositioned
              else 0 end                                                 as handled_calls,
+        -- the calls the talk and handle seconds are spent on: agent_stats_export's own calls (every
+        -- call the agents took in the campaign, both directions) where the time comes from it
+        case when c.campaign is not null then c.handled_calls
+             when r.label is not null then coalesce(ac.agent_calls, {{ zero_if_reported }}) end
+                                                                        as time_calls,
         case when c.campaign is not null then c.drops else coalesce(r.drops, 0) end as drops,
         case when c.campaign is not null then c.outbound_human_answered else coalesce(r.human_answered, 0) end
                                                                         as outbound_human_answered,
@@ -251,8 +260,8 @@ select
     {{ kpi_conversion_rate('sales', 'contacts') }}                      as conversion_rate,
     {{ kpi_conversion_rate('outbound_sales', 'outbound_contacts') }}    as outbound_conversion_rate,
     {{ kpi_conversion_rate('inbound_sales', 'inbound_contacts') }}      as inbound_conversion_rate,
-    {{ kpi_avg_talk('talk_seconds', 'handled_calls') }}                 as avg_talk_seconds,
-    {{ kpi_aht('handle_seconds', 'handled_calls') }}                    as aht_seconds,
+    {{ kpi_avg_talk('talk_seconds', 'time_calls') }}                    as avg_talk_seconds,
+    {{ kpi_aht('handle_seconds', 'time_calls') }}                       as aht_seconds,
     {{ safe_divide('handled_calls', 'agent_hours') }}                   as calls_per_agent_hour,
     {{ kpi_list_penetration('total_leads', 'pending_leads') }}          as list_penetration
 from combined

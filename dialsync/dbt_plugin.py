@@ -29,6 +29,7 @@ class Plugin(BasePlugin):
         self._refreshed: set[str] = set()
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
+        from extract.typing import raw_schemas
         from warehouse.catalog import refresh_raw_views
         from warehouse.lake import Lake
 
@@ -36,5 +37,5 @@ class Plugin(BasePlugin):
         key = str(row[0]) if row else ""
         if key in self._refreshed:
             return
-        refresh_raw_views(conn, Lake(self.lake_dir))
+        refresh_raw_views(conn, Lake(self.lake_dir), raw_schemas())
         self._refreshed.add(key)

@@ -73,7 +73,7 @@ def model_batches(db_path: Path, *, only: Iterable[str] | None = None,
             table = con.sql(f'SELECT * FROM "{schema}"."{name}"').to_arrow_table()
             missing = [c for c in META_COLUMNS if c not in table.column_names]
             if missing:
-                errors.append(f"model {name}: missing column(s) {missing} (see extract/writeback/sources.py)")
+                errors.append(f"model {name}: missing column(s) {missing} (see dialsync/service/writeback_sources.py)")
                 continue
             batches.extend(split_batch(f"model:{name}", table, instance=instance, errors=errors))
     return batches, errors
