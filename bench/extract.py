@@ -60,7 +60,7 @@ SYNC = textwrap.dedent("""
     from dialsync.settings import InstanceSettings
     from extract.client import DialerClient
     from extract.registry import endpoint
-    from extract.sync import PartitionSync
+    from dialsync.service.sync import PartitionSync
     from warehouse.lake import Lake
     from warehouse.ledger import SyncLedger
     url, day, data, now = sys.argv[1], date.fromisoformat(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]

@@ -26,9 +26,9 @@ import _path  # noqa: F401  (keeps bench/ from shadowing the packages)
 from dagster import DagsterInstance
 
 from dialsync import runner
+from dialsync.service.sync import local_today
 from dialsync.settings import InstanceSettings, Settings
 from extract.registry import ENDPOINTS, ordered
-from extract.sync import local_today
 from orchestration.factory import build_defs
 from orchestration.partitions import range_tags
 

@@ -42,10 +42,10 @@ SLOW_UNUSED = ("phone_number_log", "did_log_export", "recording_lookup")
 
 
 def sync_simulator(data: Path, days: list[date], agents: int, seed: int, skip: tuple[str, ...] = ()) -> dict:
+    from dialsync.service.sync import PartitionSync, sync_range
     from dialsync.settings import InstanceSettings
     from extract.client import DialerClient
     from extract.registry import ENDPOINTS, ordered
-    from extract.sync import PartitionSync, sync_range
     from simulator.server import SimConfig, SimulatorServer
     from warehouse.lake import Lake
     from warehouse.ledger import SyncLedger

@@ -22,9 +22,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from dialsync.service.sync import SyncResult, local_today
 from dialsync.settings import Settings
 from extract.registry import Endpoint
-from extract.sync import SyncResult, local_today
 
 
 def planned_partitions(settings: Settings, start: date, end: date, endpoints: list[Endpoint],

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from dialsync.service.sync import PartitionSync, SyncResult, local_today, sync_range
 from dialsync.settings import InstanceSettings, Settings
 from extract.breaker import AuthBreaker
 from extract.client import DialerClient
 from extract.errors import CircuitOpenError, TimezoneMismatchError
 from extract.preflight import check_timezone
 from extract.registry import ENDPOINTS, Endpoint, endpoint, ordered
-from extract.sync import PartitionSync, SyncResult, local_today, sync_range
 from extract.typing import raw_schemas
 from warehouse import catalog
 from warehouse.auth_state import AuthStateStore

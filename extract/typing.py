@@ -1,8 +1,9 @@
-"""String columns → typed columns per ``extract.schemas.SCHEMAS`` (vectorised, pyarrow.compute).
+"""String columns → typed columns per a raw table's declared columns (``extract.endpoint.Table``),
+vectorised with pyarrow.compute.
 
-Output column order of ``cast_table``: the known fields in ``SCHEMAS`` order (each ``datetime``
-field followed by ``<field>_utc`` and ``<field>_ambiguous``), then fields the server sent that ``SCHEMAS`` does not know
-(kept as strings, reported as drift) in server order, then the lineage columns present
+Output column order of ``cast_table``: the declared columns in order (each ``datetime`` field
+followed by ``<field>_utc`` and ``<field>_ambiguous``), then fields the server sent that the table
+does not declare (kept as strings, reported as drift) in server order, then the lineage columns present
 (``_instance, _endpoint, _partition_date, _extracted_at, _source_row``). Known fields the
 server did not send are NULL columns of their type, so every partition of a table has the same
 Arrow schema (up to drift columns).
@@ -17,7 +18,7 @@ Local → UTC rule (``<field>_utc``), deterministic across DST, columnar (no per
   force *before* the transition (02:30 New York on spring-forward day → 07:30Z = 03:30 EDT);
 * ambiguous wall times (the repeated hour when clocks go back: 01:xx New York on fall-back
   day happens twice, EDT then EST) are resolved by the row's own epoch where the report has
-  one (``EPOCH_COLUMNS``: goAPI inbound_cdr ``uniq1`` is the Asterisk uniqueid
+  one (``Table.epoch``: goAPI inbound_cdr ``uniq1`` is the Asterisk uniqueid
   ``<epoch seconds>.<sequence>``, e.g. ``1234567890.000001``): of the two candidate instants
   the one nearer the epoch is taken, if it is within 30 minutes of it (the uniqueid is stamped
   when the channel is created, seconds before ``call_date`` / ``enter_on_queue``). A row whose
@@ -39,15 +40,15 @@ the goAPI reports (croco-dial's own, unpublished code) document none. Their rows
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from extract.endpoint import ColType
 from extract.errors import ParseError
-from extract.registry import TABLES
-from extract.schemas import OPTIONAL, SCHEMAS, ColType
+from extract.registry import TABLE_SPECS, TABLES
 
 LOCAL_TS = pa.timestamp("us")
 UTC_TS = pa.timestamp("us", tz="UTC")
@@ -72,14 +73,13 @@ AMBIGUOUS_SUFFIX = "_ambiguous"
 #: raw table → column whose leading digits are the epoch seconds of the row's event (Asterisk
 #: uniqueid ``<epoch>.<sequence>``): resolves the repeated DST hour (see the module docstring).
 #: Only goAPI inbound_cdr carries one; VICIdial's text reports print no uniqueid or epoch.
-EPOCH_COLUMNS: dict[str, str] = {"inbound_cdr": "uniq1"}
 _EPOCH_RE = r"^\s*(?P<epoch>\d{9,11})(?:\.\d*)?\s*$"
 _RESOLVE_WINDOW_US = 1800 * 1_000_000  # an epoch further than 30 min from both readings resolves nothing
 
 
 @dataclass(frozen=True)
 class Drift:
-    """Schema drift of one response: fields ``SCHEMAS`` does not know (kept as strings) and
+    """Schema drift of one response: fields the table does not declare (kept as strings) and
     known, non-optional fields the server did not send (NULL-filled)."""
 
     new_fields: tuple[str, ...] = ()
@@ -89,9 +89,9 @@ class Drift:
         return bool(self.new_fields or self.missing_fields)
 
 
-def _schema_for(table_name: str) -> dict[str, ColType]:
+def _schema_for(table_name: str) -> Mapping[str, ColType]:
     try:
-        return SCHEMAS[table_name]
+        return TABLE_SPECS[table_name].columns
     except KeyError:
         raise ValueError(f"no schema for raw table {table_name!r}") from None
 
@@ -331,16 +331,16 @@ def resolve_local(ts: pa.ChunkedArray | pa.Array, tz: str, epoch: pa.ChunkedArra
 
 
 def cast_table(table: pa.Table, table_name: str, tz: str) -> tuple[pa.Table, Drift]:
-    """Type a parser's all-string table per ``SCHEMAS[table_name]`` (see module docstring)."""
+    """Type a parser's all-string table per the declared columns of ``table_name`` (see module docstring)."""
     schema = _schema_for(table_name)
     present = [n for n in table.column_names if n not in LINEAGE_NAMES]
     new = tuple(n for n in present if n not in schema)
-    optional = OPTIONAL.get(table_name, frozenset())
+    optional = TABLE_SPECS[table_name].optional
     missing = tuple(n for n in schema if n not in present and n not in optional)
     names: list[str] = []
     cols: list[pa.ChunkedArray] = []
     n = table.num_rows
-    epoch_col = EPOCH_COLUMNS.get(table_name)
+    epoch_col = TABLE_SPECS[table_name].epoch
     epoch = epoch_seconds(table[epoch_col]) if epoch_col in present else None
     for name, ctype in schema.items():
         if name in present:

@@ -26,38 +26,26 @@ from dagster import (
 )
 
 from dbt_project import DBT_PROJECT_DIR
+from dialsync.service.sync import SyncResult, local_today
 from dialsync.settings import InstanceSettings, Settings
-from extract.registry import ENDPOINTS, Endpoint
-from extract.sync import SyncResult, local_today
+from extract.endpoint import Endpoint, FlagFalse, SummaryCount, SummaryRowSums, Table
+from extract.registry import ENDPOINTS
 from warehouse.lake import Lake
 from warehouse.ledger import LedgerRow, SyncLedger
 
 SCHEMA_DRIFT = "schema_drift"
 EMPTY_PARTITION = "empty_partition"
-SUMMARY_MATCHES_ROWS = "summary_matches_rows"
-ROW_SUMS_MATCH_TOTAL = "row_sums_match_total"
 FRESHNESS = "freshness"
 UNCLASSIFIED_STATUSES = "unclassified_statuses"
 
-#: Raw tables whose rows carry a call's status: table -> (status column, campaign-id column or None).
 #: croco-dial CDRs print campaign and status *names*; a campaign status configured by campaign id
 #: is therefore known there for every campaign (the dbt marts resolve it per campaign).
-STATUS_COLUMNS: dict[str, tuple[str, str | None]] = {
-    "outbound_cdr": ("disposition", None),
-    "inbound_cdr": ("disposition", None),
-    "call_dispo_report": ("status", "campaign"),
-    "phone_number_log": ("call_status", None),
-}
+#: Which tables carry statuses, which summaries must match, which reports prove activity: all
+#: declared on the endpoints (``Table.statuses``, ``Endpoint.checks``, ``Endpoint.activity_evidence``).
 
-#: Another report of the same instance and day whose rows prove there was activity.
-ACTIVITY_EVIDENCE: dict[str, tuple[str, ...]] = {
-    "agent_report": ("agent_stats_export",),
-    "agent_stats_export": ("agent_report",),
-    "agent_calls_report": ("agent_report",),
-}
-#: exportAgentReport columns that are plain per-user totals (their Summary row is their sum).
-AGENT_REPORT_SUMMED = ("login_time", "talk", "total_calls", "aftercall", "break", "pause", "sales",
-                       "avalible")
+
+def _status_tables(ep: Endpoint) -> list[Table]:
+    return [t for t in ep.raw if t.statuses is not None]
 
 
 def raw_key(ep: Endpoint | str) -> AssetKey:
@@ -72,16 +60,10 @@ def check_specs(ep: Endpoint) -> list[AssetCheckSpec]:
                        description="No rows although the day had activity (the previous copy had rows, "
                                    "or another report of that day does)."),
     ]
-    if ep.name == "outbound_cdr":
-        specs.append(AssetCheckSpec(SUMMARY_MATCHES_ROWS, asset=key, blocking=True,
-                                    description="Sum of summary_rows total_calls = number of CDR rows."))
-    if ep.name == "agent_report":
-        specs.append(AssetCheckSpec(SUMMARY_MATCHES_ROWS, asset=key,
-                                    description="The `Summary` row = the sum of the user rows."))
-    if ep.name == "call_dispo_report":
-        specs.append(AssetCheckSpec(ROW_SUMS_MATCH_TOTAL, asset=key,
-                                    description="Each row's status counts add up to its TOTAL CALLS."))
-    if any(t in STATUS_COLUMNS for t in ep.tables):
+    for c in ep.checks:
+        specs.append(AssetCheckSpec(c.name, asset=key, blocking=isinstance(c, SummaryCount),
+                                    description=c.description))
+    if _status_tables(ep):
         specs.append(AssetCheckSpec(UNCLASSIFIED_STATUSES, asset=key,
                                     description="Statuses no one classified (status_categories seed, dialsync.toml "
                                                 "statuses / campaign_statuses), with their calls."))
@@ -116,7 +98,7 @@ def empty_result(ep: Endpoint, written: Sequence[Written], lake: Lake) -> AssetC
         if w.before is not None and w.before.status == "success" and (w.before.rows or 0) > 0:
             bad[where] = f"previous copy had {w.before.rows} rows"
             continue
-        for other in ACTIVITY_EVIDENCE.get(ep.name, ()):
+        for other in ep.activity_evidence:
             t = _rows(lake, other, w)
             if t is not None and t.num_rows:
                 bad[where] = f"{other} has {t.num_rows} rows for that day"
@@ -136,53 +118,55 @@ def _num(t: pa.Table, col: str) -> float:
     return float(pc.sum(c).as_py() or 0)
 
 
-def outbound_summary_result(ep: Endpoint, written: Sequence[Written], lake: Lake) -> AssetCheckResult:
+def summary_count_result(ep: Endpoint, c: SummaryCount, written: Sequence[Written], lake: Lake
+                         ) -> AssetCheckResult:
     diffs: dict[str, dict[str, float]] = {}
     for w in written:
-        rows = _rows(lake, "outbound_cdr", w)
-        summ = _rows(lake, "outbound_cdr_summary", w)
+        rows = _rows(lake, c.rows, w)
+        summ = _rows(lake, c.summary, w)
         n_rows = rows.num_rows if rows is not None else 0
-        total = _num(summ, "total_calls") if summ is not None else 0.0
+        total = _num(summ, c.column) if summ is not None else 0.0
         if int(total) != n_rows:
-            diffs[f"{w.result.instance}/{w.result.partition}"] = {"rows": n_rows, "summary_total_calls": total}
-    return AssetCheckResult(check_name=SUMMARY_MATCHES_ROWS, asset_key=raw_key(ep), passed=not diffs,
+            diffs[f"{w.result.instance}/{w.result.partition}"] = {"rows": n_rows, f"summary_{c.column}": total}
+    return AssetCheckResult(check_name=c.name, asset_key=raw_key(ep), passed=not diffs,
                             severity=AssetCheckSeverity.ERROR, metadata={"mismatches": diffs})
 
 
-def agent_report_summary_result(ep: Endpoint, written: Sequence[Written], lake: Lake) -> AssetCheckResult:
+def summary_row_sums_result(ep: Endpoint, c: SummaryRowSums, written: Sequence[Written], lake: Lake
+                            ) -> AssetCheckResult:
     diffs: dict[str, dict[str, list[float]]] = {}
     for w in written:
-        rows = _rows(lake, "agent_report", w)
-        summ = _rows(lake, "agent_report_summary", w)
-        if rows is None or summ is None or "type" not in summ.column_names:
+        rows = _rows(lake, c.rows, w)
+        summ = _rows(lake, c.summary, w)
+        if rows is None or summ is None or c.type_column not in summ.column_names:
             continue
-        summary = summ.filter(pc.equal(pc.cast(summ.column("type"), pa.string()), "Summary"))
+        summary = summ.filter(pc.equal(pc.cast(summ.column(c.type_column), pa.string()), c.type_value))
         if not summary.num_rows:
             continue
         bad = {}
-        for col in AGENT_REPORT_SUMMED:
+        for col in c.columns:
             if col in rows.column_names and col in summary.column_names:
                 got, want = _num(rows, col), _num(summary, col)
                 if abs(got - want) > max(1.0, 0.001 * abs(want)):
                     bad[col] = [got, want]
         if bad:
             diffs[f"{w.result.instance}/{w.result.partition}"] = bad
-    return AssetCheckResult(check_name=SUMMARY_MATCHES_ROWS, asset_key=raw_key(ep), passed=not diffs,
+    return AssetCheckResult(check_name=c.name, asset_key=raw_key(ep), passed=not diffs,
                             severity=AssetCheckSeverity.ERROR,
-                            metadata={"mismatches (sum of rows, Summary)": diffs})
+                            metadata={f"mismatches (sum of rows, {c.type_value})": diffs})
 
 
-def dispo_result(ep: Endpoint, written: Sequence[Written], lake: Lake) -> AssetCheckResult:
+def flag_false_result(ep: Endpoint, c: FlagFalse, written: Sequence[Written], lake: Lake) -> AssetCheckResult:
     bad: dict[str, int] = {}
     for w in written:
-        t = _rows(lake, "call_dispo_report", w)
-        if t is None or "row_sum_matches" not in t.column_names or not t.num_rows:
+        t = _rows(lake, c.table, w)
+        if t is None or c.flag not in t.column_names or not t.num_rows:
             continue
-        flag = pc.cast(t.column("row_sum_matches"), pa.string())
+        flag = pc.cast(t.column(c.flag), pa.string())
         n = sum(1 for v in flag.to_pylist() if v is not None and v.lower() in {"false", "0", "n", "no"})
         if n:
             bad[f"{w.result.instance}/{w.result.partition}"] = n
-    return AssetCheckResult(check_name=ROW_SUMS_MATCH_TOTAL, asset_key=raw_key(ep), passed=not bad,
+    return AssetCheckResult(check_name=c.name, asset_key=raw_key(ep), passed=not bad,
                             severity=AssetCheckSeverity.WARN, metadata={"mismatched_rows": bad})
 
 
@@ -236,14 +220,12 @@ def unclassified_result(ep: Endpoint, written: Sequence[Written], lake: Lake,
     found: dict[str, dict[str, int]] = {}
     for w in written:
         inst = settings.instances.get(w.result.instance) if settings is not None else None
-        for table in ep.tables:
-            if table not in STATUS_COLUMNS:
-                continue
-            t = _rows(lake, table, w)
+        for spec in _status_tables(ep):
+            t = _rows(lake, spec.name, w)
             if t is None or not t.num_rows:
                 continue
-            status_col, campaign_col = STATUS_COLUMNS[table]
-            calls_col = "calls" if table == "call_dispo_report" else None
+            assert spec.statuses is not None
+            status_col, campaign_col, calls_col = spec.statuses
             counts = unclassified_counts(t, status_col, campaign_col, calls_col, inst)
             if counts:
                 found[f"{w.result.instance}/{w.result.partition}"] = dict(sorted(counts.items()))
@@ -262,13 +244,14 @@ def results_for(ep: Endpoint, written: Sequence[Written], lake: Lake,
                 settings: Settings | None = None) -> list[AssetCheckResult]:
     """One result per check spec of the endpoint (every spec must get one)."""
     out = [drift_result(ep, written), empty_result(ep, written, lake)]
-    if ep.name == "outbound_cdr":
-        out.append(outbound_summary_result(ep, written, lake))
-    if ep.name == "agent_report":
-        out.append(agent_report_summary_result(ep, written, lake))
-    if ep.name == "call_dispo_report":
-        out.append(dispo_result(ep, written, lake))
-    if any(t in STATUS_COLUMNS for t in ep.tables):
+    for c in ep.checks:
+        if isinstance(c, SummaryCount):
+            out.append(summary_count_result(ep, c, written, lake))
+        elif isinstance(c, SummaryRowSums):
+            out.append(summary_row_sums_result(ep, c, written, lake))
+        else:
+            out.append(flag_false_result(ep, c, written, lake))
+    if _status_tables(ep):
         out.append(unclassified_result(ep, written, lake, settings))
     return out
 

@@ -18,8 +18,8 @@ from dagster import (
     StaticPartitionsDefinition,
 )
 
+from dialsync.service.sync import local_today
 from dialsync.settings import Settings
-from extract.sync import local_today
 
 DATE = "date"
 INSTANCE = "instance"

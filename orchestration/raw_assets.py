@@ -1,7 +1,7 @@
 """One Dagster asset per registry endpoint, generated (adding an endpoint = a registry row).
 
 An asset run syncs every (instance, day) partition key of the run through
-`extract.sync.PartitionSync`, which writes the Parquet lake and the sync ledger only. A day
+`dialsync.service.sync.PartitionSync`, which writes the Parquet lake and the sync ledger only. A day
 that fails (or is blocked: "upstream X failed for <day>", its fan-out keys untrustworthy)
 leaves its previous copy in place and fails the step, naming why, after the other days were
 tried; a re-execution of that run does not pull again the days its parent run already
@@ -28,9 +28,9 @@ from dagster import (
     asset,
 )
 
+from dialsync.service.sync import local_today
 from dialsync.settings import Settings
 from extract.registry import ENDPOINTS, TABLES, Endpoint
-from extract.sync import local_today
 from orchestration import checks
 from orchestration.partitions import INSTANCE, daily_partitions, instance_partitions, split_key
 from orchestration.resources import DialerResource, WarehouseResource

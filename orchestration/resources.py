@@ -14,9 +14,9 @@ from dagster import ConfigurableResource, Definitions
 from pydantic import PrivateAttr, ValidationError
 
 from dialsync import runner
+from dialsync.service.sync import PartitionSync
 from dialsync.settings import ConfigError, Settings, format_validation_error
 from extract.client import DialerClient
-from extract.sync import PartitionSync
 from warehouse.lake import Lake
 from warehouse.ledger import SyncLedger
 

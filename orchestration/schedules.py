@@ -30,9 +30,9 @@ from dagster import (
     schedule,
 )
 
+from dialsync.service.sync import local_today
 from dialsync.settings import InstanceSettings, Settings
 from extract.registry import ENDPOINTS, Endpoint
-from extract.sync import local_today
 from orchestration.partitions import (
     END_TAG,
     INSTANCE_TAG,
@@ -48,7 +48,9 @@ AGENT_SUMMARY_AT = time(23, 50)
 DIMENSIONS_AT = time(5, 0)  # before the morning shift: the day's configuration and hopper
 HOURLY = "30 * * * *"
 EVERY_10_MIN = "*/10 * * * *"
-SNAPSHOT_DIMENSIONS = ("users", "portfolios", "profiles", "campaigns", "calltimes", "hopper", "list_info")
+#: snapshots taken at local 23:50 (the day's running figures) and at local 05:00 (the rest)
+DAY_END_SNAPSHOTS = tuple(e.name for e in ENDPOINTS if e.kind == "snapshot" and e.day_end)
+MORNING_SNAPSHOTS = tuple(e.name for e in ENDPOINTS if e.kind == "snapshot" and not e.day_end)
 #: Steps of a run that may talk to dialers at once (DialerResource divides the instance's rate by it).
 PARALLEL_STEPS = 4
 
@@ -223,13 +225,14 @@ def defs(settings: Settings, dbt_keys: Sequence[AssetKey], freshness: AssetCheck
                   f"Every {settings.intraday_refresh_minutes} min: today's partial partition, then dbt.",
                   lambda now: intraday_requests(settings, now, dbt_keys), status),
         _schedule("agent_summary_stats_schedule", EVERY_10_MIN, snapshots,
-                  "Per instance at local 23:50: agent_summary_stats (the server's current day only).",
-                  lambda now: snapshot_requests(settings, now, dbt_keys, ("agent_summary_stats",),
+                  "Per instance at local 23:50: the day's running figures (agent_summary_stats, ...; "
+                  "the server's current day only).",
+                  lambda now: snapshot_requests(settings, now, dbt_keys, DAY_END_SNAPSHOTS,
                                                 AGENT_SUMMARY_AT, timedelta(minutes=10), "agent_summary_stats"),
                   status),
         _schedule("dimensions_schedule", "0 * * * *", snapshots,
                   "Per instance at local 05:00: dimension snapshots (users, campaigns, lists, ...), then dbt.",
-                  lambda now: snapshot_requests(settings, now, dbt_keys, SNAPSHOT_DIMENSIONS, DIMENSIONS_AT,
+                  lambda now: snapshot_requests(settings, now, dbt_keys, MORNING_SNAPSHOTS, DIMENSIONS_AT,
                                                 timedelta(hours=1), "dimensions"), status),
     ]
     jobs = [nightly, intraday, snapshots, dbt_only]

@@ -3,7 +3,7 @@ compare the result with a clean run of the same simulator (seed, fixed clock) by
 
 Not part of the simulator server: the harness that `bench/faults.py` runs in full and
 `tests/test_faults.py` runs small, so both measure the same thing. It drives the real sync
-path (`extract.sync.sync_range` over HTTP) with a fast-retrying client; which partitions are
+path (`dialsync.service.sync.sync_range` over HTTP) with a fast-retrying client; which partitions are
 left to re-run is read from the sync ledger, the one record of what completed.
 """
 
@@ -18,10 +18,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from dialsync.service.sync import PartitionSync, sync_range
 from dialsync.settings import InstanceSettings, Settings
 from extract.client import DialerClient
 from extract.registry import ENDPOINTS, TABLES, Endpoint, ordered
-from extract.sync import PartitionSync, sync_range
 from simulator.server import SimConfig, SimulatorServer
 from warehouse.compare import Diff, compare_lakes
 from warehouse.lake import Lake

@@ -14,7 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from simulator.config import ApiUser, Realism, SimConfig, default_users
-from simulator.events import DayLog, day_log
+from simulator.events import day_log
+from simulator.events_log import DayLog
 from simulator.faults import FaultInjector
 from simulator.state import LeadStore
 from simulator.world import World, build_world

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simulator.context import Params, SimContext
-from simulator.events import STATUS_VOCAB
+from simulator.events_log import STATUS_VOCAB
 from simulator.goapi_protocol import ERR_MISSING, ApiError
 
 

@@ -1,6 +1,6 @@
 """A call center that misbehaves like a real one (`SimConfig.call_center_quirks`).
 
-`simulator.events` generates the shifts that *start* on a day, past its end (`OVERFLOW`); this
+`simulator.events_generate` generates the shifts that *start* on a day, past its end (`OVERFLOW`); this
 module turns those into what the dialer shows for a day at a given `now`:
 
 * shifts that cross midnight: a day holds its own shifts' events before its end and the
@@ -28,8 +28,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from simulator.events import NIGHT_END, STATUS_VOCAB, DayLog, S, World, _generate, _LocalTime, cached
+from simulator.events_agents import NIGHT_END
+from simulator.events_generate import generate
+from simulator.events_log import STATUS_VOCAB, DayLog, LocalTime, S, cached
 from simulator.state import LeadStore
+from simulator.world import World
 
 #: how far past a day's end its own shifts run (night shifts end by NIGHT_END)
 OVERFLOW = NIGHT_END + 3600
@@ -45,13 +48,13 @@ LATE_CHANGES = (
 
 def _raw(world: World, day: date, store: LeadStore | None, calls_scale: float, target: int | None) -> DayLog:
     """Every event of the shifts that start on `day` (never cut by `now`: cut afterwards)."""
-    lt = _LocalTime(ZoneInfo(world.timezone), day)
+    lt = LocalTime(ZoneInfo(world.timezone), day)
     rev = store.revision(day) if store is not None else -1
     key = ("quirks-raw", id(world), world.seed, day, rev, id(store), float(calls_scale), target)
-    return cached(key, lambda: _generate(world, day, store, lt, lt.end + OVERFLOW, calls_scale, target, quirks=True))
+    return cached(key, lambda: generate(world, day, store, lt, lt.end + OVERFLOW, calls_scale, target, quirks=True))
 
 
-def quirky_day_log(world: World, day: date, store: LeadStore | None, lt: _LocalTime, now_epoch: int,
+def quirky_day_log(world: World, day: date, store: LeadStore | None, lt: LocalTime, now_epoch: int,
                    calls_scale: float, target: int | None) -> DayLog:
     cutoff = min(max(now_epoch, lt.start), lt.end + HORIZON)
     if cutoff < lt.end + HORIZON:
@@ -61,7 +64,7 @@ def quirky_day_log(world: World, day: date, store: LeadStore | None, lt: _LocalT
     return cached(key, lambda: _day(world, day, store, lt, cutoff, calls_scale, target))
 
 
-def _day(world: World, day: date, store: LeadStore | None, lt: _LocalTime, cutoff: int, calls_scale: float,
+def _day(world: World, day: date, store: LeadStore | None, lt: LocalTime, cutoff: int, calls_scale: float,
          target: int | None) -> DayLog:
     prev = _raw(world, day - timedelta(days=1), store, calls_scale, target)
     cur = _raw(world, day, store, calls_scale, target)

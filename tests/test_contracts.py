@@ -1,9 +1,11 @@
 """Contract test: every piece of every endpoint exists, and a failure names the file to edit.
 
-An endpoint is declared once (extract/registry.py); around it live the pieces that cannot be
-derived from the declaration: the simulator's answer, the dbt source, one staging model per raw
-table with its docs, and the raw-table row in docs/contracts.md. This test walks the registry
-and tells a newcomer what they forgot, and where (docs/contracts.md, "How to add an endpoint").
+An endpoint is declared once, with its raw tables and their columns, in the module of its API
+surface (extract/endpoints/goapi.py or non_agent_api.py); around it live the pieces that cannot
+be derived from the declaration: its parser (extract/parsers/), the simulator's answer, the dbt
+source, one staging model per raw table with its docs, and the raw-table row in docs/contracts.md.
+This test walks the registry and tells a newcomer what they forgot, and where (docs/contracts.md,
+"How to add an endpoint").
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from extract.registry import ENDPOINTS, TABLES, Endpoint
-from extract.schemas import SCHEMAS
+from extract.endpoint import Endpoint, Table
+from extract.registry import ENDPOINTS, TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGING = ROOT / "dbt_project" / "models" / "staging"
@@ -63,13 +65,11 @@ def _simulator_serves(ep: Endpoint) -> str | None:
 def missing_pieces(ep: Endpoint) -> list[str]:
     """What `ep` lacks outside the registry, each with the file to edit."""
     out: list[str] = []
-    try:
-        fn = ep.parse_fn()
-    except (ImportError, AttributeError) as e:
-        out.append(f"parser: {ep.parser!r} does not resolve ({e}); write it in extract/parsers/")
-    else:
-        if not callable(fn):
-            out.append(f"parser: {ep.parser!r} is not callable (extract/parsers/)")
+    parsers = "extract/parsers/goapi.py" if ep.surface == "goapi" else "extract/parsers/vicidial.py"
+    if not callable(ep.parse) or getattr(ep.parse, "__module__", "") != parsers[:-3].replace("/", "."):
+        out.append(f"parser: write the parser of {ep.name!r} in {parsers} and name it in the declaration")
+    if not ep.raw:
+        out.append(f"tables: declare the raw tables of {ep.name!r} (extract/endpoints/{ep.surface}.py)")
     if (gap := _simulator_serves(ep)) is not None:
         out.append(gap)
     sources = _source_tables()
@@ -77,8 +77,6 @@ def missing_pieces(ep: Endpoint) -> list[str]:
     documented = _documented_models(folder)
     contracts = CONTRACTS.read_text()
     for table in ep.tables:
-        if table not in SCHEMAS:
-            out.append(f"schema: table {table!r} has no columns in extract/schemas.py")
         if table not in sources:
             out.append(f"dbt source: add table {table!r} to {SOURCES.relative_to(ROOT)}")
         model = f"stg_{folder}__{table}"
@@ -88,7 +86,8 @@ def missing_pieces(ep: Endpoint) -> list[str]:
         elif f"source('raw', '{table}')" not in sql.read_text().replace('"', "'"):
             out.append(f"staging model: {sql.relative_to(ROOT)} must read source('raw', '{table}')")
         if model not in documented:
-            out.append(f"staging docs: describe {model} in dbt_project/models/staging/{folder}/_stg_{folder}__models.yml")
+            out.append(f"staging docs: describe {model} in "
+                       f"dbt_project/models/staging/{folder}/_stg_{folder}__models.yml")
         if f"| `{table}` |" not in contracts:
             out.append(f"docs: add a row for raw table `{table}` to docs/contracts.md (Raw tables)")
     return out
@@ -109,15 +108,16 @@ def test_no_orphan_source_or_staging_model() -> None:
             ep = TABLES.get(table)
             if ep is None or staging_folder(ep) != folder:
                 orphans.append(f"staging model {sql.relative_to(ROOT)} (no registry table {table!r} on {folder})")
-    assert not orphans, "remove, or declare in extract/registry.py:\n  " + "\n  ".join(orphans)
+    assert not orphans, "remove, or declare in extract/endpoints/:\n  " + "\n  ".join(orphans)
 
 
 def test_missing_pieces_names_the_file_to_edit() -> None:
     """The checker itself: an endpoint with nothing around it is told every file it needs."""
     ghost = Endpoint(name="ghost", surface="goapi", module="goReports", action="ghostReport",
-                     parser="goapi:parse_nothing", tables=("ghost_rows",), platforms=frozenset({"crocodial"}))
+                     parse=lambda body, fmt: {}, raw=(Table("ghost_rows", {"id": "int"}, ("id",)),),
+                     platforms=frozenset({"crocodial"}))
     gaps = "\n".join(missing_pieces(ghost))
-    for where in ("extract/parsers/", "simulator/goapi.py", "extract/schemas.py", "_raw__sources.yml",
+    for where in ("extract/parsers/goapi.py", "simulator/goapi.py", "_raw__sources.yml",
                   "staging/crocodial/stg_crocodial__ghost_rows.sql", "_stg_crocodial__models.yml",
                   "docs/contracts.md"):
         assert where in gaps, (where, gaps)

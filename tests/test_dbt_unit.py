@@ -2,7 +2,7 @@
 and dbt unit tests (the KPI formulas), then again with --full-refresh.
 
 The raw views are created the way warehouse/catalog.py creates them before the first sync:
-typed and empty, from `extract.typing.empty_table(name)` (else from `extract.schemas.SCHEMAS`).
+typed and empty, from `extract.typing.empty_table(name)`.
 """
 
 from __future__ import annotations
@@ -17,23 +17,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DBT_DIR = ROOT / "dbt_project"
 
-LINEAGE = {"_instance": "VARCHAR", "_endpoint": "VARCHAR", "_partition_date": "DATE",
-           "_extracted_at": "TIMESTAMPTZ", "_source_row": "BIGINT"}
-COLTYPE_SQL = {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "seconds": "BIGINT",
-               "pct": "DOUBLE", "datetime": "TIMESTAMP", "date": "DATE", "bool": "BOOLEAN"}
-
-def _columns_from_schema(fields: dict) -> list[tuple[str, str]]:
-    cols: list[tuple[str, str]] = []
-    for name, typ in fields.items():
-        t = getattr(typ, "value", typ)
-        t = str(t).split(".")[-1].lower()
-        cols.append((name, COLTYPE_SQL.get(t, "VARCHAR")))
-        if t == "datetime":
-            cols.append((f"{name}_utc", "TIMESTAMPTZ"))
-    cols += list(LINEAGE.items())
-    return cols
-
-
 def raw_table_names() -> list[str]:
     from extract.registry import TABLES
 
@@ -43,21 +26,12 @@ def raw_table_names() -> list[str]:
 def create_empty_raw(con: duckdb.DuckDBPyConnection) -> str:
     """Create `raw.<table>` for every raw table, typed and empty. Returns where the types came from."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    try:
-        from extract.typing import empty_table  # the parser engineer's typed empty tables
-
-        for name in raw_table_names():
-            arrow = empty_table(name)  # noqa: F841 - read by DuckDB's replacement scan
-            con.execute(f'CREATE OR REPLACE TABLE raw."{name}" AS SELECT * FROM arrow')
-        return "extract.typing.empty_table"
-    except ImportError:
-        pass
-    from extract.schemas import SCHEMAS
+    from extract.typing import empty_table
 
     for name in raw_table_names():
-        cols = ", ".join(f'"{c}" {t}' for c, t in _columns_from_schema(SCHEMAS[name]))
-        con.execute(f'CREATE OR REPLACE TABLE raw."{name}" ({cols})')
-    return "extract.schemas.SCHEMAS"
+        arrow = empty_table(name)  # noqa: F841 - read by DuckDB's replacement scan
+        con.execute(f'CREATE OR REPLACE TABLE raw."{name}" AS SELECT * FROM arrow')
+    return "extract.typing.empty_table"
 
 
 def run_dbt(args: list[str], db_path: Path, work: Path, vars_: dict | None = None):

@@ -2,7 +2,7 @@
 
 A PHP script killed by max_execution_time flushes whole lines: the answer looks complete and
 shorter. The endpoint's declared CrossCheck (extract.registry) asks the ungrouped view too and
-extract.sync compares per-user calls and pause_time; a disagreement is a retryable ParseError.
+dialsync.service.sync compares per-user calls and pause_time; a disagreement is a retryable ParseError.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import httpx
 import pyarrow as pa
 import pytest
 
+from dialsync.service.sync import PartitionSync, cross_check
 from dialsync.settings import InstanceSettings, Settings
 from extract.client import DialerClient
 from extract.errors import ParseError
 from extract.registry import endpoint
-from extract.sync import PartitionSync, cross_check
 from simulator.server import SimConfig, SimulatorServer
 from warehouse.lake import Lake
 from warehouse.ledger import SyncLedger

@@ -1,5 +1,5 @@
 """A goReports day whose answer reaches the result limit is re-asked per tenant[] / profile[] /
-user[] (extract/split.py) and lands complete: equal to the same day pulled without a limit, its
+user[] (dialsync/service/split.py) and lands complete: equal to the same day pulled without a limit, its
 summary rows reconciled; a piece that cannot be split further still fails loudly.
 
 Two simulators with one seed and clock, over real HTTP: `ref` answers without a limit, `lim`
@@ -18,12 +18,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from dialsync.service.split import reconcile
+from dialsync.service.sync import PartitionSync
 from dialsync.settings import InstanceSettings, Settings
 from extract.client import DialerClient
 from extract.errors import LimitReachedError
 from extract.registry import endpoint
-from extract.split import reconcile
-from extract.sync import PartitionSync
 from simulator.server import SimConfig, SimulatorServer
 from warehouse.lake import Lake
 from warehouse.ledger import SyncLedger

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -14,12 +15,11 @@ import pyarrow as pa
 import pytest
 
 from dialsync import runner
+from dialsync.service.sync import PartitionSync
 from dialsync.settings import InstanceSettings, Settings
-from extract import schemas
 from extract.client import DialerClient
 from extract.errors import AuthError, DialerError, LimitReachedError
-from extract.registry import ENDPOINTS, endpoint
-from extract.sync import PartitionSync
+from extract.registry import ENDPOINTS, TABLE_SPECS, endpoint
 from extract.typing import raw_schemas
 from simulator.server import SimConfig, SimulatorServer
 from warehouse import catalog
@@ -92,7 +92,7 @@ def test_crocodial_every_endpoint_lands_typed_with_lineage(tmp_path: Path, sim: 
             if t.num_rows:
                 assert set(t.column("_instance").to_pylist()) == {"main"}
                 assert set(t.column("_partition_date").to_pylist()) == {day}
-            known = schemas.SCHEMAS.get(table, {})
+            known = TABLE_SPECS[table].columns
             assert set(known) <= set(t.column_names), f"{table} lacks {set(known) - set(t.column_names)}"
     cdr = lake.read("outbound_cdr", "main", D2)
     assert cdr is not None and cdr.num_rows > 100
@@ -270,10 +270,11 @@ def test_password_never_written_or_logged(tmp_path: Path, sim: SimulatorServer, 
 
 def test_schema_drift_is_kept_and_reported(tmp_path: Path, sim: SimulatorServer,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    known = dict(schemas.SCHEMAS["inbound_summary_stats"])
-    dropped = next(iter(known))
+    spec = TABLE_SPECS["inbound_summary_stats"]
+    known = dict(spec.columns)
+    dropped = next(c for c in known if c not in spec.grain)
     shrunk = {k: v for k, v in known.items() if k != dropped} | {"retired_field": "int"}
-    monkeypatch.setitem(schemas.SCHEMAS, "inbound_summary_stats", shrunk)
+    monkeypatch.setitem(TABLE_SPECS, "inbound_summary_stats", dataclasses.replace(spec, columns=shrunk))
     s = settings_for(tmp_path, sim)
     r = fast_sync(s).sync(endpoint("inbound_summary_stats"), D1)
     assert r.drift["inbound_summary_stats"] == {"new": [dropped], "missing": ["retired_field"]}
@@ -398,8 +399,8 @@ def test_lead_status_search_fans_out_per_status_and_a_500_is_permission(
 
 # --- dependencies: a fan-out over keys of a partition that did not complete is blocked -------
 def _fast_range(s: Settings, names: list[str], day: date) -> dict[str, object]:
+    from dialsync.service.sync import sync_range
     from extract.registry import ordered
-    from extract.sync import sync_range
 
     ps = fast_sync(s)
     try:
@@ -437,7 +438,7 @@ def test_fanout_after_failed_key_source_is_blocked_never_empty(tmp_path: Path, s
 
 
 def test_phone_number_log_after_cdr_failed_or_missing_is_blocked(tmp_path: Path, simulator_factory) -> None:
-    from extract.sync import UpstreamError
+    from dialsync.service.sync import UpstreamError
 
     sim2 = simulator_factory(seed=11, agents=20, timezone=TZ, now=NOW, api_pass=PASSWORD, faults="outbound_cdr:503")
     s = settings_for(tmp_path, sim2, max_attempts=2)
@@ -458,7 +459,7 @@ from zoneinfo import ZoneInfo
 from dialsync.settings import InstanceSettings
 from extract.client import DialerClient
 from extract.registry import endpoint
-from extract.sync import PartitionSync
+from dialsync.service.sync import PartitionSync
 from warehouse.lake import Lake
 from warehouse.ledger import SyncLedger
 url, data = sys.argv[1], sys.argv[2]

@@ -16,8 +16,8 @@ import pytest
 from dagster import AssetKey, AssetPartitionStatus, DagsterInstance, build_sensor_context
 
 from dialsync import runner
+from dialsync.service.sync import local_today
 from dialsync.settings import InstanceSettings, Settings
-from extract.sync import local_today
 from orchestration.factory import build_defs
 from orchestration.partitions import daily_key
 from orchestration.resources import WarehouseResource

@@ -21,8 +21,8 @@ from dialsync import onboarding, runner
 from dialsync import settings as sm
 from dialsync.cli import app
 from dialsync.progress import planned_partitions, sync_progress
+from dialsync.service.sync import local_today
 from dialsync.settings import InstanceSettings, Settings
-from extract.sync import local_today
 from orchestration.schedules import default_status
 from simulator.server import SimulatorServer
 from tests.conftest import SIM_NOW

@@ -22,7 +22,8 @@ TZ = "America/New_York"
 NOW = datetime(2025, 5, 8, 15, 30, tzinfo=ZoneInfo(TZ))
 DAYS = [date(2025, 5, 5), date(2025, 5, 6), date(2025, 5, 7)]
 USER_ENV, PASS_ENV = "OPTIN_USER", "OPTIN_PASS"
-CROCO_OPT_IN = {"phone_number_log", "did_log_export", "recording_lookup", "lead_status_search"}
+CROCO_OPT_IN = {"phone_number_log", "did_log_export", "recording_lookup", "lead_status_search",
+                "agent_time_usage", "user_stats"}
 
 pytestmark = pytest.mark.xdist_group("optin")
 

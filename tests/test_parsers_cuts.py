@@ -4,7 +4,7 @@ Each real (realism=real) simulator response is cut at every line boundary and at
 positions inside every line; a cut that parses without error to a different table is a silent
 acceptance. call_dispo_report (TOTAL row) and list_info (one row) reveal every cut. Three formats
 reveal cuts at a row boundary through their endpoint's declared cross check (extract.registry
-CrossCheck, interpreted by extract.sync.cross_check), the other side answered in full:
+CrossCheck, interpreted by dialsync.service.sync.cross_check), the other side answered in full:
 agent_stats_export (grouped vs ungrouped: same users, same calls and pause_time per user),
 phone_number_log (the same numbers asked in reverse order: same rows per number) and
 call_status_stats (total_calls per campaign / in-group = call_dispo_report's TOTAL CALLS; only a
@@ -25,10 +25,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from dialsync.service.sync import cross_check
 from extract.errors import ParseError
 from extract.parsers import vicidial as v
 from extract.registry import BY_NAME
-from extract.sync import cross_check
 from simulator.server import SimulatorServer
 
 DAY = date(2025, 5, 13)
@@ -162,7 +162,7 @@ def test_every_cut_is_detected_or_listed(simulator: SimulatorServer, name: str) 
         ep = BY_NAME[fmt.endpoint]
         other = ep.verify.other if ep.verify is not None and ep.verify.other else ep.tables[0]
         answer = httpx.get(simulator.url + fmt.path, params={**CRED, **fmt.partner}, timeout=120).content
-        partner = BY_NAME[other].parse_fn()(answer, "csv" if other == "call_dispo_report" else "pipe")
+        partner = BY_NAME[other].parse(answer, "csv" if other == "call_dispo_report" else "pipe")
     assert full.num_rows >= (1 if name == "list_info" else 2), name  # list_info: one list, one row
     silent: list[int] = []
     for pos in _cuts(body):

@@ -71,9 +71,9 @@ import pyarrow as pa
 import pytest
 
 from dialsync import runner
+from dialsync.service.sync import SyncResult
 from dialsync.settings import InstanceSettings, Settings, StatusFlags
 from extract.registry import endpoint
-from extract.sync import SyncResult
 from orchestration import checks
 from simulator.server import SimConfig, SimulatorServer
 

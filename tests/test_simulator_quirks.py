@@ -188,10 +188,10 @@ def test_dst_repeated_hour_has_calls_in_both_offsets_and_the_skipped_hour_none(s
 def test_dst_repeated_hour_survives_a_real_sync(sim: SimulatorServer, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """The raw `_utc` columns of a fall-back day: no instant twice, none lost."""
+    from dialsync.service.sync import PartitionSync
     from dialsync.settings import InstanceSettings, Settings
     from extract.client import DialerClient
     from extract.registry import endpoint
-    from extract.sync import PartitionSync
     from warehouse.lake import Lake
     from warehouse.ledger import SyncLedger
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 SIMULATOR = Path(__file__).resolve().parent.parent / "simulator"
 MAX_LINES = 500
-#: The one cycle left: `events.day_log` lazily imports `quirks`, which builds on `events`. Owned by
-#: the day generator's restructuring (issue #12); when that edge goes, this test says to drop it here.
-KNOWN_CYCLE_EDGES = {("events", "quirks")}
+#: modules that build on the server rather than being part of it: the CLI, the test helper and
+#: the fault-campaign harness (which drives dialsync's sync against a running simulator)
+OUTSIDE_SERVER = {"serve", "testing", "campaign"}
 
 
 def _modules() -> dict[str, ast.Module]:
@@ -77,21 +77,45 @@ def test_graph_sees_lazy_and_aliased_imports() -> None:
 
 
 def test_simulator_has_no_import_cycle() -> None:
-    graph = import_graph()
-    stale = sorted(e for e in KNOWN_CYCLE_EDGES if e[1] not in graph[e[0]])
-    assert stale == [], f"{stale} no longer imported: remove them from KNOWN_CYCLE_EDGES"
-    for a, b in KNOWN_CYCLE_EDGES:
-        graph[a] = graph[a] - {b}
-    cycle = find_cycle(graph)
+    cycle = find_cycle(import_graph())
     assert cycle is None, (f"import cycle in simulator/: {' -> '.join(cycle or [])}; move what both sides need "
                            "into a module neither imports back (types: simulator/config.py, simulator/context.py)")
 
 
 def test_no_module_imports_the_server_for_a_type() -> None:
     graph = import_graph()
-    users = sorted(n for n, deps in graph.items() if "server" in deps and n not in ("serve", "testing", "campaign"))
+    users = sorted(n for n, deps in graph.items() if "server" in deps and n not in OUTSIDE_SERVER)
     assert users == [], f"{users} import simulator.server: take SimConfig/ApiUser from simulator.config, " \
                         "SimContext/Params from simulator.context"
+
+
+IMPORT_ERRORS = ("ImportError", "ModuleNotFoundError")
+
+
+def _adapters(tree: ast.Module) -> list[str]:
+    """hasattr, getattr with a default and `except ImportError`: code that guesses at a type."""
+    out: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and (
+                node.func.id == "hasattr" or (node.func.id == "getattr" and len(node.args) == 3)):
+            out.append((node.lineno, node.func.id))
+        elif isinstance(node, ast.ExceptHandler) and node.type is not None and any(
+                isinstance(n, ast.Name) and n.id in IMPORT_ERRORS for n in ast.walk(node.type)):
+            out.append((node.lineno, "except ImportError"))
+    return [f"{what} (line {line})" for line, what in sorted(out)]
+
+
+def test_adapter_finder_sees_adapters() -> None:
+    tree = ast.parse("if hasattr(a, 'x'):\n    y = getattr(a, 'y', None)\nz = getattr(a, 'z')\n"
+                     "try:\n    import q\nexcept (ImportError, OSError):\n    pass\n")
+    assert _adapters(tree) == ["hasattr (line 1)", "getattr (line 2)", "except ImportError (line 6)"]
+
+
+def test_server_reads_its_types_directly() -> None:
+    found = {name: hits for name, tree in _modules().items() if name not in OUTSIDE_SERVER
+             if (hits := _adapters(tree))}
+    assert found == {}, (f"{found}: read the typed SimContext / Call / SimConfig attribute directly; a "
+                         "missing one belongs in simulator/config.py or simulator/context.py")
 
 
 def test_big_modules_state_why() -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from extract.errors import ParseError
 from extract.parsers import goapi, vicidial
-from extract.schemas import GRAIN, SCHEMAS
+from extract.registry import TABLE_SPECS
 from extract.typing import (
     LINEAGE_NAMES,
     Drift,
@@ -125,7 +125,7 @@ def test_drift_new_and_missing_fields_and_stable_schema() -> None:
                   "_source_row": pa.array([0], pa.int64())})
     t, drift = cast_table(a, "inbound_summary_stats", NY)
     assert drift.new_fields == ("brand_new",)
-    assert set(drift.missing_fields) == set(SCHEMAS["inbound_summary_stats"]) - {"calldate", "total_calls"}
+    assert set(drift.missing_fields) == set(TABLE_SPECS["inbound_summary_stats"].columns) - {"calldate", "total_calls"}
     assert t.column_names[-2:] == ["brand_new", "_source_row"]
     assert t["abandon1"].type == pa.int64() and t["abandon1"].to_pylist() == [None]
     full = goapi.inbound_summary_stats((DATA / "goapi_inbound_summary_stats.json").read_bytes(), "json")
@@ -141,12 +141,12 @@ def test_bad_value_in_partition_raises_not_null() -> None:
         cast_table(a, "inbound_summary_stats", NY)
 
 
-@pytest.mark.parametrize("table", sorted(SCHEMAS))
+@pytest.mark.parametrize("table", sorted(TABLE_SPECS))
 def test_empty_table_schema_and_grain(table: str) -> None:
     e = empty_table(table)
     assert e.num_rows == 0 and tuple(e.column_names[-5:]) == LINEAGE_NAMES
     assert e.schema == typed_schema(table)
-    assert set(GRAIN[table]) <= set(e.column_names)
+    assert set(TABLE_SPECS[table].grain) <= set(e.column_names)
     # typing a zero-row parser table gives the same data columns
     t, _ = cast_table(pa.table({"_source_row": pa.array([], pa.int64())}), table, NY)
     assert t.schema.names == [n for n in e.schema.names if n not in LINEAGE_NAMES[:-1]]
@@ -170,9 +170,9 @@ def test_add_lineage_matches_empty_table_schema() -> None:
                                   "agent_summary_stats", "users", "portfolios", "profiles",
                                   "campaigns", "calltimes", "hopper"])
 def test_every_document_example_types_without_drift(name: str) -> None:
-    from extract.parsers import PARSERS
-    spec = next(sp for sp in PARSERS.values() if sp.parse.__name__ == name)
-    for table_name, table in spec.parse((DATA / f"goapi_{name}.json").read_bytes(), "json").items():
+    from extract.registry import ENDPOINTS
+    ep = next(e for e in ENDPOINTS if e.parse.__name__ == name)
+    for table_name, table in ep.parse((DATA / f"goapi_{name}.json").read_bytes(), "json").items():
         typed, drift = cast_table(table, table_name, NY)
         assert not drift, (table_name, drift)
         assert typed.num_rows == table.num_rows

@@ -410,3 +410,29 @@ def hopper(body: Body, fmt: str, campaign_id: str | None = None) -> Tables:
         table = table.add_column(idx, "campaign_id",
                                  pa.array([campaign_id] * table.num_rows, pa.string()))
     return {"hopper": table}
+
+
+def agent_time_usage(body: Body, fmt: str) -> Tables:
+    """goDashboard agentTimeUsage → ``agent_time_usage`` (``data.breakdown``, one row per agent
+    of the server's current day). ``data.general`` (averages over the agents) is not stored: it
+    is derived from the rows."""
+    return {"agent_time_usage": _table_at(load(body, fmt), ("data", "breakdown"))}
+
+
+#: getUserInfo ``user_info`` fields that are credentials: never parsed into a table
+USER_INFO_SECRETS = frozenset({"pass", "pass_hash", "phone_pass", "voicemail_pass"})
+
+
+def user_stats(body: Body, fmt: str) -> Tables:
+    """goUsers getUserInfo (one user per request) → ``user_stats``: the user's login and today's
+    ``user_stats`` figures. The rest of ``user_info`` is the users snapshot's business, and its
+    credentials (``pass``, ``pass_hash``, ``phone_pass``, ``voicemail_pass``) are never read
+    into a row."""
+    obj = load(body, fmt)
+    info = jsonrows.get_path(obj, ("data", "user_info"))
+    stats = jsonrows.get_path(obj, ("data", "user_stats"))
+    if not isinstance(info, dict) or not isinstance(stats, dict):
+        raise ParseError("getUserInfo: data.user_info and data.user_stats must be objects")
+    if "user" not in info:
+        raise ParseError("getUserInfo: data.user_info has no `user`")
+    return {"user_stats": rows_to_table([{"user": info["user"], **stats}])}

@@ -21,7 +21,7 @@ line was cut (the server says NO RECORDS instead); a line with the wrong field c
 call_dispo_report proves itself with its TOTAL row. A cut exactly at a line boundary of a
 report without totals looks like a complete, shorter answer: no parser can reveal it.
 agent_stats_export's is revealed one level up, by its declared cross check (the ungrouped
-answer's per-user calls and pause_time; `extract.registry.CrossCheck`, `extract.sync`); still
+answer's per-user calls and pause_time; `extract.registry.CrossCheck`, `dialsync.service.sync`); still
 undetectable are such cuts of phone_number_log, did_log_export, recording_lookup,
 call_status_stats, and of lead_status_search between two records.
 """

@@ -2,7 +2,7 @@
 
 Whether a croco-dial server truncates at all is not documented; dialsync assumes it does at
 ``result_limit`` rows, like VICIdial, and detects it the same way: an answer whose row count
-reaches the limit is probably cut (`extract.sync.PartitionSync._fetch`). Such an answer is
+reaches the limit is probably cut (`dialsync.service.sync.PartitionSync._fetch`). Such an answer is
 thrown away and the request re-asked once per value of the endpoint's first filter level not
 yet in the request (``tenant[]`` per portfolio, then ``profile[]`` per profile, or ``user[]``
 per user), recursively: a piece still at the limit goes one level deeper, and a piece at the
@@ -35,7 +35,7 @@ from extract.parsers.common import SOURCE_ROW
 from extract.registry import TABLES, Endpoint
 
 if TYPE_CHECKING:
-    from extract.sync import PartitionSync
+    from dialsync.service.sync import PartitionSync
 
 Tables = dict[str, pa.Table]
 

@@ -27,10 +27,10 @@ import pyarrow.compute as pc
 
 from dialsync.settings import InstanceSettings
 from extract.client import DialerClient, RawResponse
+from extract.endpoint import ROWS, Endpoint
 from extract.errors import DialerError, LimitReachedError, ParseError, UnsupportedError
 from extract.parsers.goapi import partition_date_of
-from extract.registry import BY_NAME, ROWS, TABLES, Endpoint
-from extract.schemas import SCHEMAS
+from extract.registry import BY_NAME, TABLES, table
 from warehouse.lake import Lake
 from warehouse.ledger import SyncLedger
 
@@ -133,7 +133,7 @@ class PartitionSync:
             "stage", "pipe")
 
     def _ask(self, ep: Endpoint, params: dict[str, str], day: str) -> dict[str, pa.Table]:
-        parse = ep.parse_fn()
+        parse = ep.parse
         fmt = self._fmt(ep, params)
 
         def run(raw: RawResponse) -> dict[str, pa.Table]:
@@ -243,7 +243,7 @@ class PartitionSync:
             for half in (keys[:mid], keys[mid:]):
                 out += self._fetch(ep, {**params, ep.key_param: ",".join(half)}, day)
             return out
-        from extract.split import FILTERS, split_by_filters
+        from dialsync.service.split import FILTERS, split_by_filters
 
         if ep.limit_split in FILTERS:  # goReports: re-ask per tenant[] / profile[] / user[]
             return split_by_filters(self, ep, params, day, tables, limit)
@@ -423,7 +423,7 @@ def _per_key(raw: pa.Table | None, tname: str, key: str, sums: tuple[str, ...], 
 
     if raw is None or raw.num_rows == 0:
         return {}
-    schema = SCHEMAS[tname]
+    schema = table(tname).columns
 
     def typed(c: str) -> pa.ChunkedArray:
         if c == ROWS:

@@ -1,0 +1,1 @@
+"""Endpoint declarations, one module per API surface (types in `extract.endpoint`)."""
