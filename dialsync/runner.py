@@ -129,12 +129,12 @@ def select_endpoints(names: list[str] | None, *, kinds: tuple[str, ...] = ("dail
 def offered(inst: InstanceSettings, eps: list[Endpoint], *, named: bool) -> list[Endpoint]:
     """What a run syncs on ``inst`` of ``eps``: named on the command line (-e), every one the
     instance offers; otherwise those default runs sync (opt-in ones only in `extra_endpoints`)."""
-    return [e for e in eps if (e.supported_on(inst.platform, inst.surfaces) if named else inst.runs(e))]
+    return [e for e in eps if (inst.offers(e) if named else inst.runs(e))]
 
 
 def opt_in_off(inst: InstanceSettings) -> list[str]:
     """Opt-in endpoints the instance offers but does not sync by default (not in `extra_endpoints`)."""
-    return [e.name for e in ENDPOINTS if e.supported_on(inst.platform, inst.surfaces) and not inst.runs(e)]
+    return [e.name for e in ENDPOINTS if inst.offers(e) and not inst.runs(e)]
 
 
 def partition_sync(settings: Settings, instance: str, now: Callable[[], datetime] | None = None) -> PartitionSync:
@@ -180,7 +180,7 @@ def _sync_instance(ps: PartitionSync, start: date, end: date, days: list[date], 
     chosen = select_endpoints(endpoints)
     supported = offered(ps.inst, chosen, named=bool(endpoints))
     for e in chosen:
-        if not e.supported_on(ps.inst.platform, ps.inst.surfaces):
+        if not ps.inst.offers(e):
             results.append(SyncResult(name, e.name, "-", "skipped",
                                       message=f"{e.name}: not offered by {ps.inst.platform}"))
     daily = [e for e in supported if e.kind == "daily"]
@@ -276,7 +276,7 @@ def status_table(settings: Settings, start: date, end: date, instances: list[str
         inst = settings.instance(name)
         today = local_today(inst)
         for e in ENDPOINTS:
-            if not e.supported_on(inst.platform, inst.surfaces):
+            if not inst.offers(e):
                 continue
             optional = not inst.runs(e)  # opt-in and not enabled: shown only where it was pulled
             for d in days:

@@ -161,6 +161,10 @@ class InstanceSettings(BaseModel):
                                  f"(opt-in there: {', '.join(optional) or 'none'})")
         return self
 
+    def offers(self, ep: Endpoint) -> bool:
+        """Whether this instance's platform and surfaces have ``ep`` at all."""
+        return ep.supported_on(self.platform, self.surfaces)
+
     def runs(self, ep: Endpoint) -> bool:
         """Whether default runs (CLI sync without -e, Dagster jobs, status) sync ``ep`` here."""
         return ep.runs_on(self.platform, self.surfaces, self.extra_endpoints)

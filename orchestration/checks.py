@@ -278,7 +278,7 @@ def stale_partitions(settings: Settings, ledger: SyncLedger, ep: Endpoint,
 
 def freshness_checks(settings: Settings, endpoints: Iterable[Endpoint] = ENDPOINTS):
     """One `freshness` check per raw asset: the latest partition is at least local yesterday."""
-    eps = [e for e in endpoints if any(e.supported_on(i.platform, i.surfaces) for i in settings.instances.values())]
+    eps = [e for e in endpoints if any(i.offers(e) for i in settings.instances.values())]
     specs = [AssetCheckSpec(FRESHNESS, asset=raw_key(e), description="Latest partition ≥ the dialer's yesterday.")
              for e in eps]
 

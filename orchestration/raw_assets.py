@@ -1,7 +1,8 @@
-"""One Dagster asset per registry endpoint, generated (adding an endpoint = a registry row).
+"""One Dagster asset per declared endpoint, generated (adding an endpoint = a declaration).
 
-An asset run syncs every (instance, day) partition key of the run through
-`dialsync.service.sync.PartitionSync`, which writes the Parquet lake and the sync ledger only. A day
+An asset run syncs every (instance, day) partition key of the run through the service layer's
+one partition loop (`dialsync.service.sync.sync_range`, the CLI's too: days in parallel per the
+instance's `parallel_days`), which writes the Parquet lake and the sync ledger only. A day
 that fails (or is blocked: "upstream X failed for <day>", its fan-out keys untrustworthy)
 leaves its previous copy in place and fails the step, naming why, after the other days were
 tried; a re-execution of that run does not pull again the days its parent run already
@@ -28,7 +29,7 @@ from dagster import (
     asset,
 )
 
-from dialsync.service.sync import local_today
+from dialsync.service.sync import SyncResult, local_today, sync_range
 from dialsync.settings import Settings
 from extract.registry import ENDPOINTS, TABLES, Endpoint
 from orchestration import checks
@@ -116,10 +117,10 @@ def build_raw_asset(ep: Endpoint, settings: Settings, daily: MultiPartitionsDefi
         failures: dict[str, str] = {}
         skipped: dict[str, str] = {}
         resumed: list[str] = []
-        requests = 0
+        requests: list[int] = []
         for name, days in wanted.items():
             inst = s.instance(name)
-            if not ep.supported_on(inst.platform, inst.surfaces):
+            if not inst.offers(ep):
                 skipped[name] = f"not offered by platform {inst.platform} (surfaces {list(inst.surfaces)})"
                 context.log.info(f"{ep.name}: skipping instance {name}: {skipped[name]}")
                 continue
@@ -128,25 +129,34 @@ def build_raw_asset(ep: Endpoint, settings: Settings, daily: MultiPartitionsDefi
                                  f"[instances.{name}] extra_endpoints to sync it")
                 context.log.info(f"{ep.name}: skipping instance {name}: {skipped[name]}")
                 continue
+            todo = []
+            for day in sorted({local_today(inst) if d is None else d for d in days}):
+                if _already_loaded_by_parent(context, warehouse, ep, name, day):
+                    resumed.append(f"{name}/{day}")
+                else:
+                    todo.append(day)
+            before = {d: warehouse.ledger.get(name, ep.name, d.isoformat()) for d in todo}
+            done: set[date] = set()
+
+            def on_result(r: SyncResult | Exception, _ep: Endpoint, day: date, name: str = name,
+                          done: set[date] = done, before: dict = before) -> None:
+                done.add(day)
+                if isinstance(r, Exception):  # recorded in the ledger; other days still run
+                    failures[f"{name}/{day}"] = f"{type(r).__name__}: {r}"
+                    context.log.error(f"{ep.name} {name}/{day} failed: {type(r).__name__}: {r}")
+                    return
+                requests.append(r.requests)
+                written.append(checks.Written(r, before[day]))
+                context.log.info(f"{ep.name} {name}/{day}: {r.rows} in {r.requests} request(s)")
+
             ps = dialer.partition_sync(name, warehouse)  # its first sync cleans crash leftovers
-            try:
-                todo = [local_today(inst) if d is None else d for d in days]
-                for day in sorted(set(todo)):
-                    if _already_loaded_by_parent(context, warehouse, ep, name, day):
-                        resumed.append(f"{name}/{day}")
-                        continue
-                    before = warehouse.ledger.get(name, ep.name, day.isoformat())
-                    try:
-                        r = ps.sync(ep, day)
-                    except Exception as exc:  # recorded in the ledger; other days still run
-                        failures[f"{name}/{day}"] = f"{type(exc).__name__}: {exc}"
-                        context.log.error(f"{ep.name} {name}/{day} failed: {type(exc).__name__}: {exc}")
-                        continue
-                    requests += r.requests
-                    written.append(checks.Written(r, before))
-                    context.log.info(f"{ep.name} {name}/{day}: {r.rows} in {r.requests} request(s)")
+            try:  # the one partition loop there is (the CLI's too): days in parallel per the instance
+                sync_range(ps, [ep], todo, on_result, parallel_days=inst.parallel_days)
             finally:
                 ps.client.close()
+            for day in todo:  # an auth circuit that opened stops the loop: the rest were never asked
+                if day not in done:
+                    failures[f"{name}/{day}"] = "not asked: the instance's auth circuit is open"
         rows: dict[str, int] = defaultdict(int)
         for w in written:
             for t, n in w.result.rows.items():
@@ -155,7 +165,7 @@ def build_raw_asset(ep: Endpoint, settings: Settings, daily: MultiPartitionsDefi
             **{f"rows/{t}": n for t, n in rows.items()},
             "rows": sum(rows.values()),
             "bytes": sum(w.result.bytes for w in written),
-            "requests": requests,
+            "requests": sum(requests),
             "partitions_loaded": len(written),
             "drift": {f"{w.result.instance}/{w.result.partition}": w.result.drift for w in written if w.result.drift},
         }

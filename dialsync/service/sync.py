@@ -88,7 +88,7 @@ class PartitionSync:
     def _keys(self, ep: Endpoint, day: date) -> list[str]:
         keys: dict[str, None] = {}
         for src in ep.keys:
-            if src.when_missing and BY_NAME[src.when_missing].supported_on(self.inst.platform, self.inst.surfaces):
+            if src.when_missing and self.inst.offers(BY_NAME[src.when_missing]):
                 continue
             if src.table in TABLES and not self.inst.runs(TABLES[src.table]):
                 continue  # an opt-in endpoint this instance does not sync: not a key source here
@@ -255,7 +255,7 @@ class PartitionSync:
     # --- the partition -------------------------------------------------------------------
     def sync(self, ep: Endpoint, day: date) -> SyncResult:
         day_s = day.isoformat()
-        if not ep.supported_on(self.inst.platform, self.inst.surfaces):
+        if not self.inst.offers(ep):
             return SyncResult(self.name, ep.name, day_s, "skipped",
                               message=f"{ep.name} is not offered by platform {self.inst.platform} "
                                       f"with surfaces {list(self.inst.surfaces)}")
@@ -313,7 +313,7 @@ class PartitionSync:
             owner = TABLES.get(src.table)
             if src.table == "config" or owner is None or owner.name == ep.name:
                 continue
-            if src.when_missing and BY_NAME[src.when_missing].supported_on(self.inst.platform, self.inst.surfaces):
+            if src.when_missing and self.inst.offers(BY_NAME[src.when_missing]):
                 continue
             if not self.inst.runs(owner):
                 continue
