@@ -1,4 +1,7 @@
-"""Opt-in fan-outs (no mart of the platform reads them) and days synced in parallel, over real HTTP."""
+"""Opt-in endpoints (no mart of the platform reads them) and days synced in parallel, over real HTTP.
+
+Among them the goDashboard agentTimeUsage and goUsers getUserInfo snapshots: synced when enabled,
+typed, credentials never stored."""
 
 from __future__ import annotations
 
@@ -9,10 +12,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from dialsync import runner
 from dialsync.settings import ConfigError, InstanceSettings, Settings, load_settings
+from extract.parsers import goapi
 from extract.registry import BY_NAME, ENDPOINTS
 from orchestration.schedules import supported
 from simulator.server import SimConfig, SimulatorServer
@@ -130,3 +135,43 @@ def test_days_in_parallel_store_what_days_in_order_store(tmp_path: Path, sim: Si
     ledger = {(r.endpoint, r.partition_date): (r.status, r.rows, r.checksum) for r in runner.ledger(parallel).rows()}
     assert ledger == {(r.endpoint, r.partition_date): (r.status, r.rows, r.checksum)
                       for r in runner.ledger(serial).rows()}
+
+
+# --- the agentTimeUsage and getUserInfo snapshots ------------------------------------------
+def test_snapshots_are_synced_when_enabled_with_their_figures(tmp_path: Path, sim: SimulatorServer) -> None:
+    day = NOW.date()
+    off = runner.sync(settings(tmp_path / "off", sim), day, day, now=lambda: NOW)
+    assert not {r.endpoint for r in off} & {"agent_time_usage", "user_stats"}  # opt-in: not by default
+
+    s = settings(tmp_path / "on", sim, extra_endpoints=["agent_time_usage", "user_stats"])
+    results = {r.endpoint: r for r in runner.sync(s, day, day, endpoints=["users", "agent_time_usage", "user_stats"],
+                                                 now=lambda: NOW)}
+    assert all(r.status == "success" for r in results.values()), results
+    lake = Lake(s.lake_dir)
+    users = lake.read("users", "main", day)
+    stats = lake.read("user_stats", "main", day)
+    usage = lake.read("agent_time_usage", "main", day)
+    assert users is not None and stats is not None and usage is not None
+    # one getUserInfo request per user of the users snapshot, one row each
+    assert sorted(stats["user"].to_pylist()) == sorted(users["user"].to_pylist())
+    assert results["user_stats"].requests == users.num_rows
+    # typed: seconds from HH:MM:SS, sla_productivity a fraction
+    assert stats.schema.field("login_time").type == "int64"
+    worked = stats.filter(pc.greater(stats["login_time"], 0))
+    assert worked.num_rows > 0
+    assert pc.max(worked["sla_productivity"]).as_py() <= 1.0
+    # the dashboard and the user statistics agree on calls per agent
+    by_user = dict(zip(usage["user"].to_pylist(), usage["total_calls"].to_pylist(), strict=True))
+    for user, calls in zip(worked["user"].to_pylist(), worked["total_calls"].to_pylist(), strict=True):
+        assert by_user.get(user) == calls, user
+    # credentials in the answer never reach a column
+    assert not set(stats.column_names) & goapi.USER_INFO_SECRETS
+
+
+def test_user_info_credentials_are_never_parsed(sim: SimulatorServer) -> None:
+    body = httpx.post(f"{sim.url}/goAPIv2/goUsers/goAPI.php", timeout=30, data={
+        "goAction": "getUserInfo", "goUser": "6666", "goPass": "1234", "responsetype": "json",
+        "user": sim.ctx.world.agents["user"][0].as_py()}).content
+    assert b'"pass"' in body  # the server does send them
+    table = goapi.user_stats(body, "json")["user_stats"]
+    assert table.num_rows == 1 and not set(table.column_names) & goapi.USER_INFO_SECRETS
