@@ -17,9 +17,10 @@ import httpx
 import pyarrow as pa
 import pytest
 
-from dialsync.service.sync import PartitionSync, cross_check
+from dialsync.service.sync import PartitionSync
 from dialsync.settings import InstanceSettings, Settings
 from extract.client import DialerClient
+from extract.completeness import cross_check
 from extract.errors import ParseError
 from extract.registry import endpoint
 from simulator.server import SimConfig, SimulatorServer

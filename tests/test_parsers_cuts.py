@@ -4,7 +4,7 @@ Each real (realism=real) simulator response is cut at every line boundary and at
 positions inside every line; a cut that parses without error to a different table is a silent
 acceptance. call_dispo_report (TOTAL row) and list_info (one row) reveal every cut. Three formats
 reveal cuts at a row boundary through their endpoint's declared cross check (extract.registry
-CrossCheck, interpreted by dialsync.service.sync.cross_check), the other side answered in full:
+CrossCheck, interpreted by extract.completeness.cross_check), the other side answered in full:
 agent_stats_export (grouped vs ungrouped: same users, same calls and pause_time per user),
 phone_number_log (the same numbers asked in reverse order: same rows per number) and
 call_status_stats (total_calls per campaign / in-group = call_dispo_report's TOTAL CALLS; only a
@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from dialsync.service.sync import cross_check
+from extract.completeness import cross_check
 from extract.errors import ParseError
 from extract.parsers import vicidial as v
 from extract.registry import BY_NAME

@@ -1,5 +1,8 @@
 """VICIdial ``non_agent_api.php`` (and Dialer360 ``/adminpanel/api.php``) text parsers.
 
+Over 500 lines on purpose: one parser per function, all on the one line grammar and completeness
+rules below; split, each module would restate them.
+
 Responses are HTTP 200 text: either data lines (``stage`` = ``pipe`` | ``csv`` | ``tab``, no
 quoting, header only with ``header=YES``) or message lines
 ``SUCCESS:|NOTICE:|ERROR: <function> <MESSAGE TEXT><sep><data>``, where ``<sep>`` is
