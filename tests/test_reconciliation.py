@@ -749,18 +749,24 @@ def _truth_at(sim: SimulatorServer, days: list[date]) -> dict[str, pa.Table]:
 
 @pytest.fixture(scope="module")
 def restated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restated]:
-    """croco-dial synced at LATE_NOW (the night after the fall-back day), published; then the
-    next nightly runs at LATER re-pull yesterday and the restatement window (3 days) and build
-    that window incrementally, as the orchestrator's nightly job does."""
+    """croco-dial (and a plain VICIdial, for phone_number_log across DST) synced at LATE_NOW (the
+    night after the fall-back day), published; then the next nightly runs at LATER re-pull
+    yesterday and the restatement window (3 days) and build that window incrementally, as the
+    orchestrator's nightly job does."""
     tmp = tmp_path_factory.mktemp("restated")
     cfg = SimConfig(seed=11, agents=24, timezone=TZ, now=LATE_NOW, log_requests=False)
     with pytest.MonkeyPatch.context() as mp, SimulatorServer(cfg) as sim:
         mp.setenv(USER_ENV, "6666")
         mp.setenv(PASS_ENV, "1234")
-        inst = InstanceSettings(platform="crocodial", base_url=sim.url, timezone=TZ,  # type: ignore[arg-type]
-                                user_env=USER_ENV, password_env=PASS_ENV, campaign_statuses=APPSET,
-                                requests_per_second=1000, max_concurrency=4)  # type: ignore[arg-type]
-        settings = Settings(data_dir=tmp / "data", restatement_days=3, instances={"croco": inst})
+        def inst(platform: str, **kw: object) -> InstanceSettings:
+            return InstanceSettings(platform=platform, base_url=sim.url, timezone=TZ,  # type: ignore[arg-type]
+                                    user_env=USER_ENV, password_env=PASS_ENV, campaign_statuses=APPSET,
+                                    requests_per_second=1000, max_concurrency=4, **kw)  # type: ignore[arg-type]
+
+        # a plain VICIdial too: its call stream (phone_number_log) prints no epoch at all
+        lists = [str(x) for x in sim.ctx.world.lists["list_id"].to_pylist()]
+        settings = Settings(data_dir=tmp / "data", restatement_days=3,
+                            instances={"croco": inst("crocodial"), "vici": inst("vicidial", list_ids=lists)})
         days = [SPRING_FORWARD, *LATE_DAYS]
         results = runner.sync(settings, LATE_DAYS[0], LATE_NOW.date(), now=lambda: LATE_NOW)
         results += runner.sync(settings, SPRING_FORWARD, SPRING_FORWARD, now=lambda: LATE_NOW)
@@ -847,8 +853,12 @@ def test_restated_days_equal_truth_after_the_nightly_run(restated: Restated) -> 
 
 def test_dst_repeated_hour_neither_lost_nor_doubled(restated: Restated) -> None:
     """Fall-back day: calls in both occurrences of 01:00–02:00 local, as many per local hour as the
-    truth, inbound calls at their exact UTC instants (uniq1); spring-forward day: none in the
-    skipped 02:00 hour, and the day's count equals the truth."""
+    truth, inbound calls at their exact UTC instants (uniq1); `call_started_at_utc_ambiguous` (fct_calls
+    and bi.calls) flags exactly the calls of the repeated hour whose report prints no epoch (croco-dial
+    outbound_cdr: each at the first occurrence's instant, an hour early for a second-occurrence call
+    - the simulator dials no outbound call in that hour yet, so that set is empty; VICIdial
+    phone_number_log: every call of the hour), never an inbound_cdr call, and no call outside the
+    hour; spring-forward day: none in the skipped 02:00 hour, and the day's count equals the truth."""
     with _late_con(restated, "after") as c:
         per_hour = """
             with t as (select day, hour(call_date) as h, count(*) as n from truth_calls group by all),
@@ -870,6 +880,31 @@ def test_dst_repeated_hour_neither_lost_nor_doubled(restated: Restated) -> None:
                   where instance = 'croco' and call_date = date '{FALL_BACK}' and direction = 'inbound' group by all)
             select * from t full join f using (ts) where t.n is distinct from f.n"""
         assert not c.sql(inbound).fetchall(), c.sql(inbound).fetchall()[:5]
+        # the first occurrence is the smaller UTC offset (EDT); a flagged call's UTC is its wall time at that offset
+        flagged = f"""
+            with rep as (select call_date, call_epoch - epoch(call_date)::bigint as offset_s from truth_calls
+                         where direction = 'OUT' and day = date '{FALL_BACK}' and hour(call_date) = 1),
+            t as (select epoch(call_date)::bigint + (select min(offset_s) from rep) as ts, count(*) as n
+                  from rep group by all),
+            f as (select epoch(call_started_at_utc)::bigint as ts, count(*) as n from wh.marts.fct_calls
+                  where instance = 'croco' and call_started_at_utc_ambiguous group by all)
+            select * from t full join f using (ts) where t.n is distinct from f.n"""
+        assert not c.sql(flagged).fetchall(), c.sql(flagged).fetchall()[:5]
+        # every instance: flagged exactly when the start is in the repeated hour and the report
+        # prints no epoch (all but inbound_cdr); never NULL; bi.calls says the same
+        [(marked, wrong, unknown, bi_wrong)] = c.execute(f"""
+            with f as (select call_started_at_utc_ambiguous as flag,
+                              call_date = date '{FALL_BACK}' and call_hour_local = 1
+                                  and source_table <> 'inbound_cdr' as expected
+                       from wh.marts.fct_calls)
+            select count(*) filter (where flag and expected),
+                   count(*) filter (where flag is distinct from expected and flag is not null),
+                   count(*) filter (where flag is null),
+                   (select count(*) from wh.bi.calls as b join wh.marts.fct_calls using (call_id)
+                    where b.call_started_at_utc_ambiguous is distinct from fct_calls.call_started_at_utc_ambiguous)
+            from f""").fetchall()
+        assert marked > 0 and wrong == 0 and unknown == 0 and bi_wrong == 0, \
+            (marked, wrong, unknown, bi_wrong)
         [(n,)] = c.execute(f"select count(*) from wh.marts.fct_calls where call_date = date '{SPRING_FORWARD}' "
                            "and call_hour_local = 2").fetchall()
         assert n == 0

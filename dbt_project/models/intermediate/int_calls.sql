@@ -13,6 +13,9 @@
        an outbound call (list_info: newest snapshot of the list), the lead id where
        lead_status_search found exactly one lead of that number in that list on that day, and
        no call type for an outbound call (the report does not tell dialer from manual).
+  call_started_at_utc_ambiguous: the raw `call_date_ambiguous` of every report (the start fell
+  in the repeated DST hour and the row had no epoch to tell the occurrences: its UTC is the
+  first occurrence's and may be an hour early; inbound_cdr resolves it via uniq1 where it can).
   Conformed keys: croco-dial CDRs carry the campaign NAME and the status NAME; `campaign` is
   the campaign id (looked up by name in the campaigns snapshots, else the value as reported)
   and `status_code` the canonical VICIdial status code (status_categories seed), so calls
@@ -64,6 +67,7 @@ cdr_calls as (
         partition_date,
         call_started_at_local,
         call_started_at_utc,
+        call_started_at_utc_ambiguous,
         'outbound'                                      as direction,
         case when call_type like 'manual%' then 'manual' else 'dialer' end as call_type,
         campaign,
@@ -93,6 +97,7 @@ cdr_calls as (
         partition_date,
         call_started_at_local,
         call_started_at_utc,
+        call_started_at_utc_ambiguous,
         'inbound',
         'inbound',
         campaign,
@@ -208,6 +213,7 @@ phone_log_calls as (
         p.partition_date,
         p.call_started_at_local,
         p.call_started_at_utc,
+        p.call_started_at_utc_ambiguous,
         p.direction,
         case when p.direction = 'inbound' then 'inbound' end as call_type,
         case when p.direction = 'outbound' then lc.campaign_id end as campaign,
@@ -248,6 +254,7 @@ calls as (
         c.partition_date,
         c.call_started_at_local,
         c.call_started_at_utc,
+        c.call_started_at_utc_ambiguous,
         c.direction,
         c.call_type,
         c.campaign,

@@ -14,6 +14,7 @@ select
     partition_date                                              as call_date,
     call_started_at_local,
     call_started_at_utc,
+    call_started_at_utc_ambiguous,
     answered_at_local,
     answered_at_utc,
     cast(hour(call_started_at_local) as integer)                as call_hour_local,

@@ -7,6 +7,7 @@ select
     {{ clean_text('uniq1') }}                   as uniqueid,
     call_date                                   as call_started_at_local,
     call_date_utc                               as call_started_at_utc,
+    call_date_ambiguous                         as call_started_at_utc_ambiguous,  -- false where uniq1 resolved it
     enter_on_queue                              as queue_entered_at_local,
     enter_on_queue_utc                          as queue_entered_at_utc,
     {{ clean_text('src') }}                     as caller_id_number,

@@ -11,6 +11,8 @@ renamed as (
             as outbound_call_id,
         call_date                                   as call_started_at_local,
         call_date_utc                               as call_started_at_utc,
+        -- repeated DST hour without an epoch: the UTC is the first occurrence, maybe an hour early
+        call_date_ambiguous                         as call_started_at_utc_ambiguous,
         {{ clean_text('src') }}                     as caller_id_number,
         {{ clean_text('dst') }}                     as phone_number,
         {{ clean_agent('agent') }}                  as agent_user,

@@ -13,6 +13,7 @@ select
     {{ clean_text('phone_number') }}        as phone_number,
     call_date                               as call_started_at_local,
     call_date_utc                           as call_started_at_utc,
+    call_date_ambiguous                     as call_started_at_utc_ambiguous,
     case upper({{ clean_text('_direction') }}) when 'OUT' then 'outbound' when 'IN' then 'inbound' end
                                             as direction,
     {{ clean_text('list_id') }}             as list_id,
