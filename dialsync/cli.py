@@ -300,9 +300,10 @@ def status(
 def transform(full_refresh: Annotated[bool, typer.Option("--full-refresh")] = False) -> None:
     """Run `dbt build` on the warehouse and publish it atomically."""
     from dialsync import runner
+    from warehouse.dbt import PRODUCTION_BUILD
 
     s = _settings()
-    cmd = ["build", *(["--full-refresh"] if full_refresh else [])]
+    cmd = [*PRODUCTION_BUILD, *(["--full-refresh"] if full_refresh else [])]
     try:
         res = runner.publish(s, dbt_command=cmd)
     except Exception as exc:

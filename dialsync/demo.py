@@ -10,6 +10,7 @@ import contextlib
 import logging
 import os
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def run_demo(*, days: int, data_dir: Path, agents: int = 60, seed: int = 42, con
     cfg = SimConfig(seed=seed, agents=agents, timezone=DEMO_TZ, api_user=api_user, api_pass=api_pass)
     with SimulatorServer(cfg) as sim:
         console.print(f"simulator: {sim.url} (seed {seed}, {agents} agents)")
-        from extract.sync import local_today
+        from dialsync.service.sync import local_today
 
         settings = demo_settings(data_dir, sim.url, days, date.today())
         today = local_today(settings.instance("demo"))
@@ -107,14 +108,49 @@ def _materialize(settings: Settings, days: int, today: date, console: Console) -
     # a kept Dagster home beside the data (not the throw-away one): `dialsync ui` shows these runs
     home = prepare_dagster_home(Path(settings.data_dir) / DAGSTER_HOME_DIR)
     with (open(log_path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log),
-          DagsterInstance.from_config(str(home)) as instance):
+          unsynced_sqlite_under(home), DagsterInstance.from_config(str(home)) as instance):
         result = materialize_demo(settings, days=days, today=today, instance=instance)
     for run in result.runs:
         mark = "[green]ok[/green]" if run.success else "[red]FAILED[/red]"
-        console.print(f"  {run.job:<10} {run.instance or '':<6} {mark} {', '.join(run.failed_steps)}")
+        console.print(f"  {run.job:<10} {run.instance or '':<6} {mark} {run.seconds:5.1f} s "
+                      f"{', '.join(run.failed_steps)}")
     if not result.success:
         raise RuntimeError("some Dagster runs failed (see above)")
     return result.published
+
+
+@contextlib.contextmanager
+def unsynced_sqlite_under(home: Path) -> Iterator[None]:
+    """SQLite files under ``home`` (the demo's Dagster run history) opened with synchronous=OFF.
+
+    Dagster's SQLite storage opens, commits and closes a connection per event, and closing the
+    last connection of a WAL file checkpoints it: fsyncs on every event, ~2,500 events in a demo
+    (planned, check, output, materialization events of ~350 assets and checks), at 2-50 ms an
+    event here depending on the disk's other users. Without fsync a crash of the program loses nothing
+    (the OS has the pages); only a power loss during the demo could lose or corrupt its run
+    history, which is a demo's to lose. The warehouse (DuckDB, Parquet) and the sync ledger
+    (SQLite through sqlite3, outside this home) keep their own durability. Process-wide while the block runs (SQLAlchemy's
+    connect event on every Engine), so files elsewhere keep their settings.
+    """
+    import sqlite3
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    root = str(home.absolute())
+
+    def on_connect(dbapi_connection: object, _record: object) -> None:
+        if not isinstance(dbapi_connection, sqlite3.Connection):
+            return
+        files = [row[2] for row in dbapi_connection.execute("PRAGMA database_list").fetchall()]
+        if any(f and Path(f).is_relative_to(root) for f in files):
+            dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+    event.listen(Engine, "connect", on_connect)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "connect", on_connect)
 
 
 SUMMARY_SQL = """

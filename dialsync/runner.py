@@ -23,6 +23,7 @@ from extract.registry import ENDPOINTS, Endpoint, endpoint, ordered
 from extract.typing import raw_schemas
 from warehouse import catalog
 from warehouse.auth_state import AuthStateStore
+from warehouse.dbt import PRODUCTION_BUILD
 from warehouse.lake import Lake
 from warehouse.ledger import SyncLedger
 
@@ -251,7 +252,7 @@ class PublishResult:
     views: dict[str, str]
 
 
-def publish(settings: Settings, *, dbt_command: list[str] | None = ("build",),  # type: ignore[assignment]
+def publish(settings: Settings, *, dbt_command: list[str] | None = PRODUCTION_BUILD,  # type: ignore[assignment]
             dbt_vars: dict | None = None) -> PublishResult:
     """Refresh raw views + ops tables, run dbt, and atomically publish the DuckDB file."""
     from warehouse.dbt import run_dbt

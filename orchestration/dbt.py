@@ -40,7 +40,7 @@ from extract.typing import raw_schemas
 from orchestration.partitions import run_window
 from orchestration.resources import WarehouseResource
 from warehouse import catalog
-from warehouse.dbt import dbt_env
+from warehouse.dbt import PRODUCTION_BUILD, dbt_env
 
 _ENV_LOCK = threading.Lock()
 _PROJECT_GLOBS = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml", "models/**/*",
@@ -140,7 +140,7 @@ def defs(settings: Settings, manifest_root: Path | None = None) -> Definitions:
                              f"with data, {sum(k == 'empty' for k in kinds.values())} empty")
             with duckdb_path_env(build):
                 # one stable target dir (partial parsing); the build lock serializes its users
-                invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context,
+                invocation = dbt.cli([*PRODUCTION_BUILD, "--vars", json.dumps(dbt_vars)], context=context,
                                      target_path=Path(project.target_path) / "run")
             yield from invocation.stream()
         context.log.info(f"published {warehouse.published}")

@@ -195,7 +195,7 @@ def test_demo_report_is_self_contained_and_draws_in_chromium(demo: tuple[subproc
 
 def test_demo_leaves_a_config_and_a_dagster_home_with_its_runs(demo: tuple[subprocess.CompletedProcess, Path]) -> None:
     """`dialsync ui` after the demo shows the demo's data and runs, with the schedules stopped."""
-    from dagster import DagsterInstance, DagsterRunStatus, DefaultScheduleStatus
+    from dagster import AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus, DefaultScheduleStatus
 
     from dialsync import settings as sm
     from orchestration.schedules import default_status
@@ -219,6 +219,15 @@ def test_demo_leaves_a_config_and_a_dagster_home_with_its_runs(demo: tuple[subpr
         runs = instance.get_runs()
         assert {r.job_name for r in runs} >= {"nightly", "snapshots", "dbt_build"}
         assert all(r.status == DagsterRunStatus.SUCCESS for r in runs)
+        # the history the UI shows survived its unsynced writes (dialsync.demo.unsynced_sqlite_under):
+        # raw and dbt materializations and the dbt tests' check evaluations are all there
+        for key in (AssetKey(["raw", "outbound_cdr"]), AssetKey(["marts", "fct_agent_daily"])):
+            assert instance.get_latest_materialization_event(key) is not None, key
+        dbt_run = next(r for r in runs if r.job_name == "dbt_build")
+        evaluations = instance.get_records_for_run(dbt_run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION,
+                                                   limit=1000).records
+        assert len(evaluations) > 100
+        assert all(e.event_log_entry.dagster_event.event_specific_data.passed for e in evaluations)
 
 
 _RUNS_AND_SCHEDULES = """{ runsOrError { ... on Runs { results { jobName status } } }
@@ -273,3 +282,28 @@ def test_dialsync_ui_serves_the_demo_runs_with_schedules_stopped(
             os.killpg(ui.pid, signal.SIGKILL)  # what is left of the webserver, daemon and code server dg started
         ui.wait(timeout=30)
         log.close()
+
+
+def test_unsynced_sqlite_only_under_the_demo_home_and_only_inside_the_block(tmp_path: Path) -> None:
+    """The demo's Dagster history skips fsync; every other SQLite file keeps SQLite's default (FULL)."""
+    from sqlalchemy import create_engine, text
+
+    from dialsync.demo import unsynced_sqlite_under
+
+    home, elsewhere = tmp_path / "dagster_home", tmp_path / "other"
+    for d in (home / "history" / "runs", elsewhere):
+        d.mkdir(parents=True)
+
+    def synchronous(db: Path) -> int:
+        engine = create_engine(f"sqlite:///{db}")
+        try:
+            with engine.connect() as conn:
+                return conn.execute(text("PRAGMA synchronous")).scalar_one()
+        finally:
+            engine.dispose()
+
+    run_db, other_db = home / "history" / "runs" / "r.db", elsewhere / "x.db"
+    with unsynced_sqlite_under(home):
+        assert synchronous(run_db) == 0  # OFF
+        assert synchronous(other_db) == 2  # FULL
+    assert synchronous(run_db) == 2  # the listener is gone with the block

@@ -93,7 +93,11 @@ def build_lock(data_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-_BUILD_COPY = re.compile(r"\.[0-9a-f]{32}(\.wal)?$")
+#: the build copy's name suffix: one fixed name (builds take turns under the build lock, and a
+#: stable path lets dbt reuse its partial parse: its cache is keyed on the profile, path included);
+#: older versions named copies by a uuid, still cleaned up
+BUILD_SUFFIX = ".building"
+_BUILD_COPY = re.compile(r"\.(?:[0-9a-f]{32}|building)(\.wal)?$")
 
 
 def remove_stale_builds(published: Path) -> int:
@@ -119,7 +123,7 @@ def building(published: Path) -> Iterator[Path]:
     data_dir = published.parent
     with build_lock(data_dir):
         remove_stale_builds(published)
-        build = data_dir / ".build" / f"{published.name}.{uuid.uuid4().hex}"
+        build = data_dir / ".build" / f"{published.name}{BUILD_SUFFIX}"
         if published.exists():
             shutil.copyfile(published, build)
         try:

@@ -7,6 +7,10 @@ from pathlib import Path
 
 from dbt_project import DBT_PROJECT_DIR
 
+#: what a production build runs: every model, snapshot, seed and data test, not the unit tests
+#: (they test the SQL, not the data: the test suite runs them, dbt advises leaving them out here)
+PRODUCTION_BUILD = ("build", "--exclude-resource-type", "unit_test")
+
 
 def dbt_env(duckdb_path: Path) -> dict[str, str]:
     """The build file for dbt; naming it selects the prod target (profiles.yml; dev is the analyst's default)."""
