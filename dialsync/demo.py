@@ -129,8 +129,9 @@ def unsynced_sqlite_under(home: Path) -> Iterator[None]:
     event here depending on the disk's other users. Without fsync a crash of the program loses nothing
     (the OS has the pages); only a power loss during the demo could lose or corrupt its run
     history, which is a demo's to lose. The warehouse (DuckDB, Parquet) and the sync ledger
-    (SQLite through sqlite3, outside this home) keep their own durability. Process-wide while the block runs (SQLAlchemy's
-    connect event on every Engine), so files elsewhere keep their settings.
+    (SQLite through sqlite3, outside this home) keep their own durability. Process-wide while
+    the block runs (SQLAlchemy's connect event on every Engine), so files elsewhere keep their
+    settings.
     """
     import sqlite3
 
