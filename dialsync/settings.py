@@ -31,26 +31,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-Platform = Literal["crocodial", "vicidial", "dialer360"]
-Surface = Literal["goapi", "lmapi", "non_agent_api"]
-
-#: The API surfaces each platform exposes unless an instance says otherwise.
-PLATFORM_SURFACES: dict[str, tuple[str, ...]] = {
-    "crocodial": ("goapi", "lmapi", "non_agent_api"),
-    "vicidial": ("non_agent_api",),
-    "dialer360": ("non_agent_api",),
-}
-
-#: Default URL path of each surface per platform (goAPI paths get the module name inserted).
-DEFAULT_PATHS: dict[str, dict[str, str]] = {
-    "crocodial": {
-        "goapi": "/goAPIv2/{module}/goAPI.php",
-        "lmapi": "/API/lmapi.php",
-        "non_agent_api": "/vicidial/non_agent_api.php",
-    },
-    "vicidial": {"non_agent_api": "/vicidial/non_agent_api.php"},
-    "dialer360": {"non_agent_api": "/adminpanel/api.php"},
-}
+from extract.platforms import DEFAULT_PATHS, PLATFORM_SURFACES, Platform, Surface
 
 if TYPE_CHECKING:
     from extract.registry import Endpoint

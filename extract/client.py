@@ -38,16 +38,11 @@ from tenacity import (
 
 from extract.breaker import AuthBreaker, TripStore
 from extract.errors import DialerError, PermissionDeniedError, TransientError, redact
+from extract.platforms import AUTH_FIELDS
 
 T = TypeVar("T")
 Params = Mapping[str, str | Sequence[str]]
 
-#: Form field names of the credentials per surface.
-AUTH_FIELDS: dict[str, tuple[str, str]] = {
-    "goapi": ("goUser", "goPass"),
-    "lmapi": ("user", "pass"),
-    "non_agent_api": ("user", "pass"),
-}
 
 
 class ClientSettings(Protocol):
