@@ -162,8 +162,8 @@ def flag_false_result(ep: Endpoint, c: FlagFalse, written: Sequence[Written], la
         t = _rows(lake, c.table, w)
         if t is None or c.flag not in t.column_names or not t.num_rows:
             continue
-        flag = pc.cast(t.column(c.flag), pa.string())
-        n = sum(1 for v in flag.to_pylist() if v is not None and v.lower() in {"false", "0", "n", "no"})
+        flag = pc.utf8_lower(pc.cast(t.column(c.flag), pa.string()))
+        n = pc.sum(pc.is_in(flag, value_set=pa.array(["false", "0", "n", "no"]))).as_py() or 0
         if n:
             bad[f"{w.result.instance}/{w.result.partition}"] = n
     return AssetCheckResult(check_name=c.name, asset_key=raw_key(ep), passed=not bad,

@@ -30,6 +30,7 @@ from dagster import (
     schedule,
 )
 
+from dialsync.runner import offered
 from dialsync.service.sync import local_today
 from dialsync.settings import InstanceSettings, Settings
 from extract.registry import ENDPOINTS, Endpoint
@@ -75,8 +76,8 @@ def just_passed(inst: InstanceSettings, now: datetime, at: time, window: timedel
 
 
 def supported(settings: Settings, name: str, eps: Sequence[Endpoint]) -> list[Endpoint]:
-    inst = settings.instance(name)
-    return [e for e in eps if inst.runs(e)]  # opt-in endpoints only when in extra_endpoints
+    """What a scheduled run of instance ``name`` syncs of ``eps``: what default runs sync."""
+    return offered(settings.instance(name), list(eps), named=False)
 
 
 def daily_endpoints(restate: bool | None = None) -> list[Endpoint]:
