@@ -23,7 +23,7 @@ from extract.registry import ENDPOINTS, Endpoint, endpoint, ordered
 from extract.typing import raw_schemas
 from warehouse import catalog
 from warehouse.auth_state import AuthStateStore
-from warehouse.dbt import PRODUCTION_BUILD
+from warehouse.dbt import BATCH_DAYS, PRODUCTION_BUILD, batched
 from warehouse.lake import Lake
 from warehouse.ledger import SyncLedger
 
@@ -253,15 +253,17 @@ class PublishResult:
 
 
 def publish(settings: Settings, *, dbt_command: list[str] | None = PRODUCTION_BUILD,  # type: ignore[assignment]
-            dbt_vars: dict | None = None) -> PublishResult:
-    """Refresh raw views + ops tables, run dbt, and atomically publish the DuckDB file."""
+            dbt_vars: dict | None = None, batch_days: int = BATCH_DAYS) -> PublishResult:
+    """Refresh raw views + ops tables, run dbt (a long window in batches: `warehouse.dbt.batched`),
+    and atomically publish the DuckDB file."""
     from warehouse.dbt import run_dbt
 
     work = settings.data_dir / ".build"
     with catalog.building(settings.duckdb_path) as build:
         views = catalog.prepare(build, lake(settings), ops_tables(settings), raw_schemas())
         if dbt_command:
-            run_dbt(list(dbt_command), build, work, dbt_vars)
+            for command, vars_ in batched(dbt_command, dbt_vars, ledger(settings).day_span(), batch_days):
+                run_dbt(command, build, work, vars_)
     return PublishResult(settings.duckdb_path.absolute(), views)
 
 

@@ -40,7 +40,7 @@ from extract.typing import raw_schemas
 from orchestration.partitions import run_window
 from orchestration.resources import WarehouseResource
 from warehouse import catalog
-from warehouse.dbt import PRODUCTION_BUILD, dbt_env
+from warehouse.dbt import PRODUCTION_BUILD, batched, dbt_env
 
 _ENV_LOCK = threading.Lock()
 _PROJECT_GLOBS = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml", "models/**/*",
@@ -133,15 +133,19 @@ def defs(settings: Settings, manifest_root: Path | None = None) -> Definitions:
         s = warehouse.settings
         start, end = run_window(context.run.tags, s)
         dbt_vars = {"start_date": start, "end_date": end}
-        context.log.info(f"dbt build window: {dbt_vars}")
+        # a long window (a year's backfill) builds its incremental models a month at a time first
+        *batches, (final, final_vars) = batched(PRODUCTION_BUILD, dbt_vars, warehouse.ledger.day_span())
+        context.log.info(f"dbt build window: {dbt_vars}" + (f", in {len(batches) + 1} batches" if batches else ""))
+        target = Path(project.target_path) / "run"  # one stable target dir (partial parsing)
         with catalog.building(warehouse.published) as build:
             kinds = catalog.prepare(build, warehouse.lake, runner.ops_tables(s), raw_schemas())
             context.log.info(f"raw views refreshed in {build.name}: {sum(k == 'lake' for k in kinds.values())} "
                              f"with data, {sum(k == 'empty' for k in kinds.values())} empty")
             with duckdb_path_env(build):
-                # one stable target dir (partial parsing); the build lock serializes its users
-                invocation = dbt.cli([*PRODUCTION_BUILD, "--vars", json.dumps(dbt_vars)], context=context,
-                                     target_path=Path(project.target_path) / "run")
+                for args, vars_ in batches:  # no events: the final build reports every model and test once
+                    context.log.info(f"dbt {' '.join(args)} for {vars_['start_date']} … {vars_['end_date']}")
+                    dbt.cli([*args, "--vars", json.dumps(vars_)], target_path=target).wait()
+                invocation = dbt.cli([*final, "--vars", json.dumps(final_vars)], context=context, target_path=target)
             yield from invocation.stream()
         context.log.info(f"published {warehouse.published}")
 

@@ -15,3 +15,12 @@ def defs() -> dg.Definitions:
     from orchestration.factory import build_defs
 
     return build_defs(load_settings())
+
+
+def job(name: str) -> dg.JobDefinition:
+    """Job ``name`` of these definitions, for `dagster.build_reconstructable_job`: a run executed
+    outside a code-location server (`dagster.execute_job`) rebuilds it in every step process."""
+    from dialsync.settings import load_settings
+    from orchestration.factory import build_defs
+
+    return build_defs(load_settings()).resolve_job_def(name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dagster import AssetKey, Definitions
+from dagster import AssetKey, Definitions, in_process_executor
 
 from dialsync.settings import Settings
 from orchestration import checks, dbt, ledger_sensor, raw_assets, resources, schedules, writeback
@@ -23,7 +23,12 @@ def build_defs(settings: Settings, *, with_dbt: bool = True, manifest_root: Path
                                       key=lambda k: k.to_user_string())
     fresh = checks.freshness_checks(settings) if settings.instances else None
     return Definitions.merge(
-        resources.defs(settings, parallel_steps=schedules.PARALLEL_STEPS),
+        # every run (schedules, UI launches, backfills' runs) executes its steps in the run's own
+        # process: a step process re-imports Dagster, dbt and the definitions (5-10 s of CPU each,
+        # 13 raw steps a run, so a year's backfill paid more for start-up than for syncing:
+        # bench/year.py); steps are rate-bound on the dialer, and each step syncs its days in parallel
+        Definitions(executor=in_process_executor),
+        resources.defs(settings, parallel_steps=resources.DIALER_STEPS),
         raw_assets.defs(settings),
         dbt_slice,
         schedules.defs(settings, dbt_keys, fresh),

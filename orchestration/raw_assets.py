@@ -18,6 +18,7 @@ from dagster import (
     AssetDep,
     AssetExecutionContext,
     AssetKey,
+    AssetMaterialization,
     AssetsDefinition,
     BackfillPolicy,
     Definitions,
@@ -33,14 +34,17 @@ from dialsync.service.sync import SyncResult, local_today, sync_range
 from dialsync.settings import Settings
 from extract.registry import ENDPOINTS, TABLES, Endpoint
 from orchestration import checks
-from orchestration.partitions import INSTANCE, daily_partitions, instance_partitions, split_key
+from orchestration.partitions import INSTANCE, daily_key, daily_partitions, instance_partitions, split_key
 from orchestration.resources import DialerResource, WarehouseResource
 
 GROUP = "raw"
-#: Partitions per run when Dagster splits a backfill: one (day, instance) per run, so a failed
-#: day is exactly one failed partition and "re-execute failed" pulls only it again; the
-#: per-instance run tag limit and the `dialer` pool keep a month-long backfill sequential.
-BACKFILL_DAYS_PER_RUN = 1
+#: Days of one instance per run when Dagster splits a backfill (BackfillPolicy.multi_run: Dagster
+#: chunks each instance's date range, so a run never mixes instances). A run per day paid a run's
+#: and each step's process start-up 365 times a year (the year's Dagster backfill: bench/year.py);
+#: two weeks a run syncs its days in parallel like the CLI, and a day that fails is still exactly
+#: one failed partition: the step reports the days it loaded as materialized before failing, so
+#: "re-execute failed" pulls only the failed days again.
+BACKFILL_DAYS_PER_RUN = 14
 #: Global Dagster concurrency pool of steps that talk to a dialer (dagster.yaml `concurrency.pools`).
 POOL = "dialer"
 
@@ -174,6 +178,14 @@ def build_raw_asset(ep: Endpoint, settings: Settings, daily: MultiPartitionsDefi
         if resumed:
             metadata["already_loaded_by_parent_run"] = resumed
         if failures:
+            # the partitions this run did load stay materialized in Dagster (a multi-day run's
+            # failure would otherwise mark every day of it failed, and a retry pull them again)
+            loaded = [(w.result.instance, w.result.partition) for w in written]
+            loaded += [tuple(r.split("/", 1)) for r in resumed]
+            for inst_name, part in loaded:
+                key = daily_key(date.fromisoformat(part), inst_name) if ep.kind == "daily" else inst_name
+                context.log_event(AssetMaterialization(asset_key=context.asset_key, partition=str(key),
+                                                       metadata={"loaded_before_the_step_failed": True}))
             shown = "; ".join(f"{k}: {v}" for k, v in list(failures.items())[:3])
             raise Failure(
                 description=f"{ep.name}: {len(failures)} of {len(written) + len(failures)} partition(s) failed "

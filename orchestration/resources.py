@@ -44,12 +44,19 @@ class _SettingsResource(ConfigurableResource):
         return self._settings
 
 
+#: Steps that may talk to dialers at once across all runs: the `dialer` pool's limit in
+#: orchestration/dagster.yaml. Each step's client gets 1/DIALER_STEPS of its instance's request
+#: rate and connections, so however runs overlap (a backfill beside the nightly run), a dialer
+#: never sees more than its configured rate.
+DIALER_STEPS = 2
+
+
 class DialerResource(_SettingsResource):
     """Builds one rate-limited `DialerClient` per instance for a step.
 
-    Steps of one run execute in parallel (multiprocess executor), each with its own client;
-    each client gets 1/`parallel_steps` of the instance's request rate and connections, so a
-    whole run stays within what the instance allows. Every client shares the instance's
+    Each step has its own client with 1/`parallel_steps` of the instance's request rate and
+    connections (`DIALER_STEPS`, the pool's limit: the share that keeps every step that may
+    run at once within what the instance allows). Every client shares the instance's
     persisted auth circuit, so one wrong password costs one failed login per data dir, not
     one per step or run.
     """

@@ -26,7 +26,6 @@ from dagster import (
     ScheduleEvaluationContext,
     SkipReason,
     define_asset_job,
-    multiprocess_executor,
     schedule,
 )
 
@@ -52,8 +51,6 @@ EVERY_10_MIN = "*/10 * * * *"
 #: snapshots taken at local 23:50 (the day's running figures) and at local 05:00 (the rest)
 DAY_END_SNAPSHOTS = tuple(e.name for e in ENDPOINTS if e.kind == "snapshot" and e.day_end)
 MORNING_SNAPSHOTS = tuple(e.name for e in ENDPOINTS if e.kind == "snapshot" and not e.day_end)
-#: Steps of a run that may talk to dialers at once (DialerResource divides the instance's rate by it).
-PARALLEL_STEPS = 4
 
 
 def _when(ctx: ScheduleEvaluationContext) -> datetime:
@@ -207,12 +204,11 @@ def defs(settings: Settings, dbt_keys: Sequence[AssetKey], freshness: AssetCheck
     dbt_sel = sel(dbt_keys)
     daily_sel = sel([raw_key(e) for e in daily_endpoints()])
     snap_sel = sel([raw_key(e) for e in ENDPOINTS if e.kind == "snapshot"])
-    executor = multiprocess_executor.configured({"max_concurrent": PARALLEL_STEPS})
-    nightly = define_asset_job("nightly", selection=daily_sel | dbt_sel, executor_def=executor,
+    nightly = define_asset_job("nightly", selection=daily_sel | dbt_sel,
                                description="Daily raw partitions (yesterday + restatement window), then dbt.")
-    intraday = define_asset_job("intraday", selection=daily_sel | dbt_sel, executor_def=executor,
+    intraday = define_asset_job("intraday", selection=daily_sel | dbt_sel,
                                 description="Today's partial partitions, then dbt.")
-    snapshots = define_asset_job("snapshots", selection=snap_sel | dbt_sel, executor_def=executor,
+    snapshots = define_asset_job("snapshots", selection=snap_sel | dbt_sel,
                                  description="Snapshot endpoints for the dialer's current day, then dbt.")
     dbt_only = define_asset_job("dbt_build", selection=dbt_sel,
                                 description="Rebuild and publish the warehouse from the lake (every day).")

@@ -67,13 +67,15 @@ def describe(defs: Definitions) -> dict:
         }
     jobs = {}
     for job in repo.get_all_jobs():
-        if job.name.startswith("__"):
+        if job.name.startswith("__"):  # the implicit asset job: what UI launches and backfills run
+            jobs["(asset job)"] = {"executor": job.executor_def.name}
             continue
         sel = job.asset_layer.executable_asset_keys if job.asset_layer else set()
         jobs[job.name] = {
             "raw_assets": sorted(k.to_user_string() for k in sel if k not in dbt_keys),
             "includes_dbt": bool(sel & dbt_keys),
             "partitions": _pd(job.partitions_def),
+            "executor": job.executor_def.name,
         }
     return {
         "assets": assets,

@@ -3,8 +3,9 @@
 - the demo graph (daily raw days + today's snapshots + dbt), then the same days again through
   the nightly job while a BI-style read-only DuckDB connection holds the published file: the
   run succeeds, the reader keeps working, and the raw views hold no duplicate rows;
-- a backfill where one day fails: only that partition is failed in Dagster, and retrying
-  the failed partitions pulls only that day again (the simulator's request log says so);
+- a backfill run over several days where one day fails: only that partition is failed in
+  Dagster (the others stay materialized), and retrying the failed partitions pulls only that
+  day again (the simulator's request log says so);
 - the schedules, evaluated for fixed times, ask for the right partitions.
 """
 
@@ -31,7 +32,14 @@ from dialsync.settings import InstanceSettings, Settings
 from extract.registry import ENDPOINTS
 from orchestration.demo import materialize_demo
 from orchestration.factory import build_defs
-from orchestration.partitions import INSTANCE_DIMENSION_TAG, START_TAG, daily_key, range_tags
+from orchestration.partitions import (
+    INSTANCE_DIMENSION_TAG,
+    RANGE_END_TAG,
+    RANGE_START_TAG,
+    START_TAG,
+    daily_key,
+    range_tags,
+)
 from orchestration.schedules import daily_endpoints
 from warehouse.ledger import SyncLedger
 
@@ -123,7 +131,8 @@ def test_demo_then_rematerialize_with_a_reader_holding_the_file(sim, manifest_ro
 
 
 def test_backfill_retry_pulls_only_the_failed_day(sim, manifest_root: Path, tmp_path: Path) -> None:
-    s = make_settings(tmp_path / "data", sim.url, max_attempts=2)
+    # one day at a time, so the injected fault lands on exactly the middle day
+    s = make_settings(tmp_path / "data", sim.url, max_attempts=2, parallel_days=1)
     defs = build_defs(s, manifest_root=manifest_root, with_dbt=False)
     today = local_today(s.instance("main"))
     days = [today - timedelta(days=n) for n in (5, 4, 3)]
@@ -131,24 +140,25 @@ def test_backfill_retry_pulls_only_the_failed_day(sim, manifest_root: Path, tmp_
     job = defs.resolve_job_def("nightly")
     instance = DagsterInstance.ephemeral()
     http = httpx.Client(base_url=sim.url)
-    # the second outbound_cdr request and its one retry fail: exactly the middle day fails
-    assert http.post("/_sim/faults", data={"spec": "outbound_cdr:500#2:after=1"}).status_code == 200
-    try:
-        for d in days:  # what a backfill with max_partitions_per_run=1 launches, in order
-            job.execute_in_process(instance=instance, partition_key=daily_key(d, "main"), asset_selection=[key],
-                                   raise_on_error=False)
-    finally:
-        http.post("/_sim/faults", data={"spec": ""})
     pdef = defs.resolve_asset_graph().get(key).partitions_def
     keys = [daily_key(d, "main") for d in days]
-    # a backfill run carries the instance under the key dagster.yaml's one-run-per-dialer limit
-    # reads (Dagster derives a run's tags from its partition key, the same for every origin)
-    assert {r.tags.get(INSTANCE_DIMENSION_TAG) for r in instance.get_runs()} == {"main"}
-    assert all(pdef.get_tags_for_partition_key(k)[INSTANCE_DIMENSION_TAG] == "main" for k in keys)
+    assert defs.resolve_asset_graph().get(key).backfill_policy.max_partitions_per_run >= len(days)
+    # the second outbound_cdr request and its one retry fail: exactly the middle day fails
+    assert http.post("/_sim/faults", data={"spec": "outbound_cdr:500#2:after=1"}).status_code == 200
+    try:  # what a backfill of these days launches: one run over the range (BackfillPolicy.multi_run)
+        res = job.execute_in_process(instance=instance, asset_selection=[key], raise_on_error=False, tags={
+            RANGE_START_TAG: str(keys[0]), RANGE_END_TAG: str(keys[-1])})
+    finally:
+        http.post("/_sim/faults", data={"spec": ""})
+    assert not res.success
+    # the days the failed run loaded are materialized; only the failed day is failed
     status = instance.get_status_by_partition(key, keys, pdef)
     failed = [k for k in keys if status[k] == AssetPartitionStatus.FAILED]
     assert failed == [keys[1]], status
     assert [status[k] for k in (keys[0], keys[2])] == [AssetPartitionStatus.MATERIALIZED] * 2
+    # a single-day run carries the instance under the key dagster.yaml's one-run-per-dialer limit
+    # reads (Dagster derives a run's tags from its partition key, the same for every origin)
+    assert all(pdef.get_tags_for_partition_key(k)[INSTANCE_DIMENSION_TAG] == "main" for k in keys)
 
     seq = max((r["seq"] for r in http.get("/_sim/requests").json()), default=0)
     for k in failed:  # "re-execute failed partitions"

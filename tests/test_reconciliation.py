@@ -9,7 +9,8 @@ instance (`croco`), a plain VICIdial instance (`vici`, non_agent_api only) and a
 instance (`d360`, `/adminpanel/api.php`, the 2017 generation) against one simulator with a fixed
 clock; every endpoint synced for 5 full days (Wed 2025-05-07 .. Sun 2025-05-11) plus today's
 snapshots through the real HTTP client, parsers, lake and raw views; then `runner.publish` (real
-`dbt build` with every dbt test), a `--full-refresh` build and a one-day restated incremental
+`dbt build` with every dbt test), a `--full-refresh` build, the same in batches of 2 days
+(`warehouse.dbt.batched`, how a year is rebuilt) and a one-day restated incremental
 build. The published DuckDB of the first build is read read-only; truth comes from
 `SimulatorServer.truth`. Every instance classifies the world's campaign status APPSET (sale on
 campaign 10000005) in its settings, as an operator would: no status is left unclassified.
@@ -142,6 +143,9 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
         facts = {"build": _facts(first)}
         runner.publish(settings, dbt_command=["build", "--full-refresh"])
         facts["full_refresh"] = _facts(first)
+        # the way a year is rebuilt (warehouse.dbt.batched), here 2 days a batch: 3 batches
+        runner.publish(settings, dbt_command=["build", "--full-refresh"], batch_days=2)
+        facts["batched"] = _facts(first)
         runner.publish(settings, dbt_vars={"start_date": RESTATED.isoformat(), "end_date": RESTATED.isoformat()})
         facts["restated"] = _facts(first)
 
@@ -653,9 +657,10 @@ def test_no_status_is_left_unclassified(con: duckdb.DuckDBPyConnection, pipeline
     assert res.metadata["calls_by_status"].value == {"APPSET": 2 * appset}
 
 
-@pytest.mark.parametrize("build", ["full_refresh", "restated"])
+@pytest.mark.parametrize("build", ["full_refresh", "batched", "restated"])
 def test_rebuilds_give_identical_marts(pipeline: Pipeline, build: str) -> None:
-    """`dbt build --full-refresh`, and an incremental build restating one day, equal the nightly build."""
+    """`dbt build --full-refresh`, the same in batches of days, and an incremental build restating
+    one day, equal the nightly build."""
     for fact in FACTS:
         got, want = pipeline.facts[build][fact], pipeline.facts["build"][fact]
         assert got.num_rows == want.num_rows > 0, fact

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -160,6 +160,13 @@ class SyncLedger:
         with self._connect() as con:
             return [_live(LedgerRow(*r))
                     for r in con.execute(q + " ORDER BY instance, endpoint, partition_date", args)]
+
+    def day_span(self) -> tuple[date, date] | None:
+        """First and last day any partition was loaded for (the days a full build covers)."""
+        with self._connect() as con:
+            lo, hi = con.execute("SELECT min(partition_date), max(partition_date) FROM sync_ledger "
+                                 "WHERE status = 'success'").fetchone()
+        return (date.fromisoformat(lo), date.fromisoformat(hi)) if lo and hi else None
 
     def to_arrow(self) -> pa.Table:
         rows = self.rows()

@@ -29,8 +29,10 @@
 {%- endmacro %}
 
 {#- Filter for the rows an incremental model (re)computes: the window when incremental, else all. -#}
+{#- `build_batch` (warehouse.dbt.batched): the first batch of a long build, which creates the
+    model (or fully refreshes it) with its own days only; the next batches add theirs. -#}
 {% macro incremental_window(column, lookback_days=0, lookahead_days=0) -%}
-    {%- if is_incremental() -%}{{ window_predicate(column, lookback_days, lookahead_days) }}{%- else -%}true{%- endif -%}
+    {%- if is_incremental() or var('build_batch', false) -%}{{ window_predicate(column, lookback_days, lookahead_days) }}{%- else -%}true{%- endif -%}
 {%- endmacro %}
 
 {#- pre-hook of every incremental model (dbt_project.yml): delete the whole window first, so a day
