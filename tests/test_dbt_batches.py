@@ -27,7 +27,7 @@ def test_a_year_is_built_a_month_at_a_time_then_once_with_every_test() -> None:
                                                 "build_batch": True}
     assert all(cmd == ["run", "--select", INCREMENTAL] for cmd, _ in middle)
     # the last is the build asked for, incremental over the last batch: no full refresh left to undo the batches
-    assert last == (["build"], {"start_date": "2025-12-08", "end_date": "2025-12-31"})
+    assert last == (["build"], {"start_date": "2025-12-08", "end_date": "2025-12-31", "full_tests": True})
     days = [(date.fromisoformat(v["start_date"]), date.fromisoformat(v["end_date"])) for _, v in steps]
     assert days[0][0] == YEAR[0] and days[-1][1] == YEAR[1]
     assert all((b[0] - a[1]).days == 1 for a, b in itertools.pairwise(days))  # no gap, no overlap
@@ -36,4 +36,5 @@ def test_a_year_is_built_a_month_at_a_time_then_once_with_every_test() -> None:
 def test_the_window_asked_for_is_batched_not_the_lake() -> None:
     steps = batched(PRODUCTION_BUILD, {"start_date": "2025-03-01", "end_date": "2025-04-30"}, YEAR, batch_days=31)
     assert [v["start_date"] for _, v in steps] == ["2025-03-01", "2025-04-01"]
-    assert steps[-1] == (list(PRODUCTION_BUILD), {"start_date": "2025-04-01", "end_date": "2025-04-30"})
+    assert steps[-1] == (list(PRODUCTION_BUILD), {"start_date": "2025-04-01", "end_date": "2025-04-30",
+                                                  "full_tests": True})

@@ -103,3 +103,28 @@ def test_full_refresh_then_windowed_incremental(empty_warehouse):
     res = run_dbt(["run", "--select", "fct_calls+"], db, work,
                   {"start_date": "2025-05-01", "end_date": "2025-05-01"})
     assert res.success, _failures(res)
+
+
+def test_a_windowed_run_tests_only_its_window(empty_warehouse):
+    """A data test of an incremental model reads the run's window (a nightly's tests cost what it
+    restated, not the history); without a window, or with `full_tests`, it reads every row."""
+    db, work = empty_warehouse
+    res = run_dbt(["run", "--select", "fct_agent_daily"], db, work)
+    assert res.success, _failures(res)
+    con = duckdb.connect(str(db))
+    try:  # a bad row on a day outside the window
+        con.execute("insert into marts.fct_agent_daily (activity_date, instance, agent_user) "
+                    "values (date '2025-01-15', null, 'x')")
+    finally:
+        con.close()
+    test = ["test", "--select", "not_null_fct_agent_daily_instance"]
+    window = {"start_date": "2025-05-01", "end_date": "2025-05-04"}
+    try:
+        assert run_dbt(test, db, work, window).success
+        assert not run_dbt(test, db, work).success
+        assert not run_dbt(test, db, work, {**window, "full_tests": True}).success
+        assert not run_dbt(test, db, work, {"start_date": "2025-01-01", "end_date": "2025-01-31"}).success
+    finally:
+        con = duckdb.connect(str(db))
+        con.execute("delete from marts.fct_agent_daily where agent_user = 'x'")
+        con.close()

@@ -30,7 +30,8 @@ def batched(command: Sequence[str], dbt_vars: dict | None, span: tuple[date, dat
        makes a model that does not exist yet, or is fully refreshed, hold that batch only);
     2. the incremental models over each following batch but the last (incremental runs: each
        deletes and re-inserts its window, as a nightly run does);
-    3. ``command`` itself over the last batch: every other model and every data test, once.
+    3. ``command`` itself over the last batch: every other model and every data test, once,
+       over every row (`full_tests`: a windowed build tests only its window, macros/window.sql).
 
     The result equals one build over the window, since a full refresh and any sequence of
     windowed runs give the same tables (macros/window.sql); the reconciliation tests hold it."""
@@ -52,7 +53,7 @@ def batched(command: Sequence[str], dbt_vars: dict | None, span: tuple[date, dat
     steps: Steps = [(["build", "--select", f"+{INCREMENTAL}", "--exclude-resource-type", "test",
                       "--exclude-resource-type", "unit_test", *refresh], window(bounds[0], build_batch=True))]
     steps += [(["run", "--select", INCREMENTAL], window(b)) for b in bounds[1:-1]]
-    steps.append(([c for c in command if c != "--full-refresh"], window(bounds[-1])))
+    steps.append(([c for c in command if c != "--full-refresh"], window(bounds[-1], full_tests=True)))
     return steps
 
 
