@@ -48,26 +48,37 @@
 {%- endmacro %}
 
 {#- Every generic data test reads its model through this macro (dbt's own, overridden here). On a
-    run with a window (the nightly's restated days), a test of an incremental model reads only that
-    window's rows, so its cost follows the restated days, not the history; a build without a window
-    (a full build), and the last step of a batched build (var `full_tests`), test every row. A
-    test's own `where` config still applies. -#}
+    run with a window (the nightly's restated days), a test reads only that window's rows, so its
+    cost follows the restated days, not the history; a build without a window, and the last step
+    of a batched build (var `full_tests`), test every row. A test's own `where` still applies. -#}
 {% macro get_where_subquery(relation) -%}
-    {%- set ns = namespace(day=none) -%}
-    {%- if execute and (window_start() is not none or window_end() is not none) and not var('full_tests', false) -%}
-        {%- for node in graph.nodes.values() if node.resource_type == 'model'
-                and node.config.materialized == 'incremental'
-                and (node.alias or node.name) | lower == (relation.identifier or '') | lower
-                and node.schema | lower == (relation.schema or '') | lower -%}
-            {%- set ns.day = node.config.unique_key -%}
-        {%- endfor -%}
-    {%- endif -%}
     {%- set filters = [] -%}
     {%- if config.get('where', '') -%}{%- do filters.append('(' ~ config.get('where') ~ ')') -%}{%- endif -%}
-    {%- if ns.day -%}{%- do filters.append(window_predicate(ns.day)) -%}{%- endif -%}
+    {%- set day = test_day_column(relation) -%}
+    {%- if day -%}{%- do filters.append(window_predicate(day)) -%}{%- endif -%}
     {%- if filters -%}
         {%- do return('(select * from ' ~ relation ~ ' where ' ~ filters | join(' and ') ~ ') dbt_subquery') -%}
     {%- else -%}
         {%- do return(relation) -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The day column that scopes a test of `relation` to the run's window: none outside a windowed
+    run (or with `full_tests`); an incremental model's unique_key; else the first of
+    partition_date / activity_date / call_date the relation has (none: every row). -#}
+{% macro test_day_column(relation) -%}
+    {%- if not execute or (window_start() is none and window_end() is none) or var('full_tests', false) -%}
+        {%- do return(none) -%}
+    {%- endif -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model'
+            and node.config.materialized == 'incremental'
+            and (node.alias or node.name) | lower == (relation.identifier or '') | lower
+            and node.schema | lower == (relation.schema or '') | lower -%}
+        {%- do return(node.config.unique_key) -%}
+    {%- endfor -%}
+    {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+    {%- for c in ['partition_date', 'activity_date', 'call_date'] if c in names -%}
+        {%- do return(c) -%}
+    {%- endfor -%}
+    {%- do return(none) -%}
 {%- endmacro %}
