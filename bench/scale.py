@@ -116,6 +116,14 @@ def publish(settings, failed: list[str], **kw) -> float | None:
     return time.perf_counter() - t
 
 
+def finish(failed: list[str]) -> int:
+    """Print what failed and the closing load; the bench's exit code."""
+    for f in failed:
+        print(f"FAILED {f}")
+    print(f"end {load()}")
+    return 1 if failed else 0
+
+
 def secs(x: float | None) -> str:
     return "failed" if x is None else f"{x:.1f} s"
 
@@ -292,10 +300,7 @@ def main() -> int:
                   f"{before_load} before, {load()} after)")
         else:
             print(f"./dev demo      not measured (--demo)  goal < {GOALS['demo']} s")
-        for f in failed:
-            print(f"FAILED {f}")
-        print(f"end {load()}")
-        return 1 if failed else 0
+        return finish(failed)
     finally:
         if a.keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench._simproc import simulator_process  # noqa: E402
-from bench.scale import GOALS, Requests, bi_query, du, load, rss_mb, verdict  # noqa: E402
+from bench.scale import GOALS, Requests, bi_query, du, finish, load, rss_mb, verdict  # noqa: E402
 
 TZ = "America/New_York"
 USER_ENV, PASS_ENV = "DIALSYNC_BENCH_USER", "DIALSYNC_BENCH_PASS"
@@ -197,10 +197,7 @@ def main() -> int:
             n, best, med = bi_query(s.duckdb_path, work)
             print(f"{'BI query':26s} {best:6.1f} ms   goal < {GOALS['bi_ms']} ms: {verdict(best, GOALS['bi_ms'])} "
                   f"(median {med:.1f} ms over {n:,} agent-days of the synced year)", flush=True)
-        for f in failed:
-            print(f"FAILED {f}")
-        print(f"end {load()}")
-        return 1 if failed else 0
+        return finish(failed)
     finally:
         if a.keep is None:
             shutil.rmtree(work, ignore_errors=True)
