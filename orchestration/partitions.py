@@ -26,15 +26,16 @@ INSTANCE = "instance"
 #: Run tag naming the dialer a run talks to (dagster.yaml tag_concurrency_limits key).
 INSTANCE_TAG = "dialsync/instance"
 #: Dagster's own run tags (documented names; spelled here, not imported from dagster._core).
-#: Dagster sets PARTITION_NAME_TAG and INSTANCE_DIMENSION_TAG on every single-partition run, backfill
-#: runs included; range runs carry the range tags.
+#: Dagster sets PARTITION_NAME_TAG and INSTANCE_DIMENSION_TAG on every single-partition run; range
+#: runs (ours, and a backfill's runs of BACKFILL_DAYS_PER_RUN days) carry the range tags.
 PARTITION_NAME_TAG = "dagster/partition"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
-#: The instance dimension of a single-partition date × instance run (backfill runs, UI launches),
-#: set by Dagster itself; dagster.yaml limits it per dialer. Our range runs cannot carry it: Dagster
-#: reads any dagster/partition/<dimension> tag as a partition key of that run and fails on one
-#: dimension alone ("Expected 2 partition keys"), so those runs are limited by INSTANCE_TAG.
+#: The instance dimension of a single-partition date × instance run (UI launches, one-day
+#: backfills), set by Dagster itself; dagster.yaml limits it per dialer. Range runs cannot carry it:
+#: Dagster reads any dagster/partition/<dimension> tag as a partition key of that run and fails on
+#: one dimension alone ("Expected 2 partition keys"); ours are limited by INSTANCE_TAG, a
+#: backfill's by the `dialer` pool (each step at 1/DIALER_STEPS of the rate).
 INSTANCE_DIMENSION_TAG = "dagster/partition/instance"
 #: Run tags with the dialer-local day window of the raw partitions in the run (for dbt --vars).
 START_TAG = "dialsync/start_date"
