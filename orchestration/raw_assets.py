@@ -38,8 +38,9 @@ from orchestration.partitions import INSTANCE, daily_key, daily_partitions, inst
 from orchestration.resources import DialerResource, WarehouseResource
 
 GROUP = "raw"
-#: Days of one instance per run when Dagster splits a backfill (BackfillPolicy.multi_run: Dagster
-#: chunks each instance's date range, so a run never mixes instances). A run per day paid a run's
+#: Partitions per run when Dagster splits a backfill (BackfillPolicy.multi_run: Dagster holds the
+#: dimension with fewer keys in the backfill fixed, so a range of days gives runs of 14 days of one
+#: instance; a one-day backfill of several instances, one run over them). A run per day paid a run's
 #: and each step's process start-up 365 times a year (the year's Dagster backfill: bench/year.py);
 #: two weeks a run syncs its days in parallel like the CLI, and a day that fails is still exactly
 #: one failed partition: the step reports the days it loaded as materialized before failing, so
