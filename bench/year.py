@@ -110,9 +110,10 @@ def run_dagster(s, days: list[date], reqs: Requests, config: Path) -> tuple[floa
     from dagster import DagsterInstance, build_reconstructable_job, execute_job
 
     from extract.registry import ENDPOINTS
+    from orchestration.checks import raw_key
     from orchestration.factory import build_defs
     from orchestration.partitions import INSTANCE_TAG, range_tags
-    from orchestration.raw_assets import BACKFILL_DAYS_PER_RUN, raw_key
+    from orchestration.raw_assets import BACKFILL_DAYS_PER_RUN
     from orchestration.schedules import supported
 
     os.environ["DIALSYNC_CONFIG"] = str(config)

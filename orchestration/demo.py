@@ -17,10 +17,10 @@ from dagster import AssetKey, DagsterInstance, Definitions, JobDefinition
 from dialsync.service.sync import local_today
 from dialsync.settings import Settings
 from extract.registry import ENDPOINTS
+from orchestration.checks import raw_key
 from orchestration.dbt import prepare_manifest
 from orchestration.factory import build_defs
 from orchestration.partitions import END_TAG, INSTANCE_TAG, START_TAG, range_tags
-from orchestration.raw_assets import raw_key
 from orchestration.schedules import supported
 
 

@@ -17,7 +17,6 @@ from datetime import UTC, date, datetime
 from dagster import (
     AssetDep,
     AssetExecutionContext,
-    AssetKey,
     AssetMaterialization,
     AssetsDefinition,
     BackfillPolicy,
@@ -34,6 +33,7 @@ from dialsync.service.sync import SyncResult, local_today, sync_range
 from dialsync.settings import Settings
 from extract.registry import ENDPOINTS, TABLES, Endpoint
 from orchestration import checks
+from orchestration.checks import raw_key
 from orchestration.partitions import INSTANCE, daily_key, daily_partitions, instance_partitions, split_key
 from orchestration.resources import DialerResource, WarehouseResource
 
@@ -48,10 +48,6 @@ GROUP = "raw"
 BACKFILL_DAYS_PER_RUN = 14
 #: Global Dagster concurrency pool of steps that talk to a dialer (dagster.yaml `concurrency.pools`).
 POOL = "dialer"
-
-
-def raw_key(ep: Endpoint) -> AssetKey:
-    return checks.raw_key(ep)
 
 
 def upstream(ep: Endpoint) -> list[Endpoint]:

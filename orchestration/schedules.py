@@ -33,6 +33,7 @@ from dialsync.runner import offered
 from dialsync.service.sync import local_today
 from dialsync.settings import InstanceSettings, Settings
 from extract.registry import ENDPOINTS, Endpoint
+from orchestration.checks import raw_key
 from orchestration.partitions import (
     END_TAG,
     INSTANCE_TAG,
@@ -41,7 +42,6 @@ from orchestration.partitions import (
     daily_key,
     range_tags,
 )
-from orchestration.raw_assets import raw_key
 
 NIGHTLY_AT = time(0, 30)
 AGENT_SUMMARY_AT = time(23, 50)
