@@ -12,9 +12,10 @@ center; the year is the `--days` days before today.
   incremental `dbt build` over that window; and the BI query over the year's bi.agent_daily.
 - `dagster`: the runs an asset backfill of the year launches: one run per
   `BACKFILL_DAYS_PER_RUN` consecutive days of the instance (the policy's chunking), each run
-  executed as a launched run is (`execute_job`: its own multiprocess executor, a process per
-  step, the `dialer` pool's rate share), one after the other as the per-dialer run limit
-  queues them; then the unpartitioned dbt asset once, as the backfill runs it after its parents.
+  executed as a launched run is (`execute_job` of the reconstructable job: the definitions'
+  in-process executor, the `dialer` pool's rate share per step), one after the other as the
+  per-dialer run limit queues them; then the unpartitioned dbt asset once, as the backfill runs
+  it after its parents.
 
 Every figure has its goal and the 1-minute load beside it.
 """

@@ -78,8 +78,15 @@ class Written:
     before: LedgerRow | None
 
 
-def _rows(lake: Lake, table: str, w: Written) -> pa.Table | None:
-    return lake.read(table, w.result.instance, w.result.partition)
+def _rows(lake: Lake, table: str, w: Written, columns: Iterable[str]) -> pa.Table | None:
+    """Only the columns a check reads, of those the partition has: a CDR day is ~150k rows of
+    ~40 columns, and reading all of it for every check cost a 14-day backfill run ~4 s."""
+    return lake.read(table, w.result.instance, w.result.partition, columns=list(columns), present_only=True)
+
+
+def _count(lake: Lake, table: str, w: Written) -> int:
+    """Rows of a stored partition, from its Parquet footers (no data read)."""
+    return lake.num_rows(table, w.result.instance, w.result.partition) or 0
 
 
 def drift_result(ep: Endpoint, written: Sequence[Written]) -> AssetCheckResult:
@@ -99,9 +106,9 @@ def empty_result(ep: Endpoint, written: Sequence[Written], lake: Lake) -> AssetC
             bad[where] = f"previous copy had {w.before.rows} rows"
             continue
         for other in ep.activity_evidence:
-            t = _rows(lake, other, w)
-            if t is not None and t.num_rows:
-                bad[where] = f"{other} has {t.num_rows} rows for that day"
+            n = _count(lake, other, w)
+            if n:
+                bad[where] = f"{other} has {n} rows for that day"
                 break
     return AssetCheckResult(check_name=EMPTY_PARTITION, asset_key=raw_key(ep), passed=not bad,
                             severity=AssetCheckSeverity.ERROR,
@@ -122,9 +129,8 @@ def summary_count_result(ep: Endpoint, c: SummaryCount, written: Sequence[Writte
                          ) -> AssetCheckResult:
     diffs: dict[str, dict[str, float]] = {}
     for w in written:
-        rows = _rows(lake, c.rows, w)
-        summ = _rows(lake, c.summary, w)
-        n_rows = rows.num_rows if rows is not None else 0
+        n_rows = _count(lake, c.rows, w)
+        summ = _rows(lake, c.summary, w, [c.column])
         total = _num(summ, c.column) if summ is not None else 0.0
         if int(total) != n_rows:
             diffs[f"{w.result.instance}/{w.result.partition}"] = {"rows": n_rows, f"summary_{c.column}": total}
@@ -136,8 +142,8 @@ def summary_row_sums_result(ep: Endpoint, c: SummaryRowSums, written: Sequence[W
                             ) -> AssetCheckResult:
     diffs: dict[str, dict[str, list[float]]] = {}
     for w in written:
-        rows = _rows(lake, c.rows, w)
-        summ = _rows(lake, c.summary, w)
+        rows = _rows(lake, c.rows, w, c.columns)
+        summ = _rows(lake, c.summary, w, [c.type_column, *c.columns])
         if rows is None or summ is None or c.type_column not in summ.column_names:
             continue
         summary = summ.filter(pc.equal(pc.cast(summ.column(c.type_column), pa.string()), c.type_value))
@@ -159,7 +165,7 @@ def summary_row_sums_result(ep: Endpoint, c: SummaryRowSums, written: Sequence[W
 def flag_false_result(ep: Endpoint, c: FlagFalse, written: Sequence[Written], lake: Lake) -> AssetCheckResult:
     bad: dict[str, int] = {}
     for w in written:
-        t = _rows(lake, c.table, w)
+        t = _rows(lake, c.table, w, [c.flag])
         if t is None or c.flag not in t.column_names or not t.num_rows:
             continue
         flag = pc.utf8_lower(pc.cast(t.column(c.flag), pa.string()))
@@ -194,24 +200,30 @@ def configured_statuses(inst: InstanceSettings | None, campaign: str | None) -> 
 
 def unclassified_counts(table: pa.Table, status_col: str, campaign_col: str | None, calls_col: str | None,
                         inst: InstanceSettings | None) -> dict[str, int]:
-    """Calls per status that neither the seed nor the instance's configuration classifies."""
+    """Calls per status that neither the seed nor the instance's configuration classifies.
+
+    Grouped in Arrow first (a CDR day has ~150k rows, a few dozen status × campaign pairs);
+    only the groups are looked up."""
     if status_col not in table.column_names:
         return {}
-    statuses = pc.cast(table.column(status_col), pa.string()).to_pylist()
-    campaigns = (pc.cast(table.column(campaign_col), pa.string()).to_pylist()
-                 if campaign_col and campaign_col in table.column_names else [None] * len(statuses))
-    calls = (pc.cast(table.column(calls_col), pa.int64(), safe=False).to_pylist()
-             if calls_col and calls_col in table.column_names else [1] * len(statuses))
+    n = table.num_rows
+    calls = (pc.cast(table.column(calls_col), pa.int64(), safe=False)
+             if calls_col and calls_col in table.column_names else pa.repeat(pa.scalar(1, pa.int64()), n))
+    campaign = (pc.cast(table.column(campaign_col), pa.string())
+                if campaign_col and campaign_col in table.column_names else pa.nulls(n, pa.string()))
+    grouped = pa.table({"status": pc.cast(table.column(status_col), pa.string()), "campaign": campaign,
+                        "calls": calls}).group_by(["status", "campaign"]).aggregate([("calls", "sum")])
     known, seed = {}, seed_statuses()
     out: dict[str, int] = {}
-    for status, campaign, n in zip(statuses, campaigns, calls, strict=True):
+    for status, campaign_, n_calls in zip(grouped["status"].to_pylist(), grouped["campaign"].to_pylist(),
+                                          grouped["calls_sum"].to_pylist(), strict=True):
         code = (status or "").strip().upper()
-        if not code or code in seed or not n or (campaign or "").upper() == "TOTAL":  # the report's TOTAL row
+        if not code or code in seed or not n_calls or (campaign_ or "").upper() == "TOTAL":  # the TOTAL row
             continue
-        if campaign not in known:
-            known[campaign] = configured_statuses(inst, campaign)
-        if code not in known[campaign]:
-            out[code] = out.get(code, 0) + int(n)
+        if campaign_ not in known:
+            known[campaign_] = configured_statuses(inst, campaign_)
+        if code not in known[campaign_]:
+            out[code] = out.get(code, 0) + int(n_calls)
     return out
 
 
@@ -221,11 +233,11 @@ def unclassified_result(ep: Endpoint, written: Sequence[Written], lake: Lake,
     for w in written:
         inst = settings.instances.get(w.result.instance) if settings is not None else None
         for spec in _status_tables(ep):
-            t = _rows(lake, spec.name, w)
-            if t is None or not t.num_rows:
-                continue
             assert spec.statuses is not None
             status_col, campaign_col, calls_col = spec.statuses
+            t = _rows(lake, spec.name, w, [c for c in spec.statuses if c])
+            if t is None or not t.num_rows:
+                continue
             counts = unclassified_counts(t, status_col, campaign_col, calls_col, inst)
             if counts:
                 found[f"{w.result.instance}/{w.result.partition}"] = dict(sorted(counts.items()))

@@ -17,9 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +38,8 @@ from extract.typing import raw_schemas
 from orchestration.partitions import run_window
 from orchestration.resources import WarehouseResource
 from warehouse import catalog
-from warehouse.dbt import PRODUCTION_BUILD, batched, dbt_env
+from warehouse.dbt import PRODUCTION_BUILD, batched, dbt_env, environment, other_vars, run_dbt
 
-_ENV_LOCK = threading.Lock()
 _PROJECT_GLOBS = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml", "models/**/*",
                   "macros/**/*", "seeds/**/*", "snapshots/**/*", "tests/**/*", "analyses/**/*")
 
@@ -103,24 +100,6 @@ class DialsyncTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
-@contextmanager
-def duckdb_path_env(path: Path) -> Iterator[None]:
-    """The prod target on ``path`` (`warehouse.dbt.dbt_env`) for dbt subprocesses started inside
-    the block (env is copied at spawn); the previous values come back after it."""
-    env = dbt_env(path)
-    with _ENV_LOCK:
-        old = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
-            yield
-        finally:
-            for k, v in old.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
-
-
 def defs(settings: Settings, manifest_root: Path | None = None) -> Definitions:
     """The dbt slice: every model as an asset, and the `dbt` resource."""
     target = prepare_manifest(settings, root=manifest_root)
@@ -136,16 +115,18 @@ def defs(settings: Settings, manifest_root: Path | None = None) -> Definitions:
         # a long window (a year's backfill) builds its incremental models a month at a time first
         *batches, (final, final_vars) = batched(PRODUCTION_BUILD, dbt_vars, warehouse.ledger.day_span())
         context.log.info(f"dbt build window: {dbt_vars}" + (f", in {len(batches) + 1} batches" if batches else ""))
-        target = Path(project.target_path) / "run"  # one stable target dir (partial parsing)
+        work = Path(project.target_path) / "run"  # one stable target dir (partial parsing)
         with catalog.building(warehouse.published) as build:
             kinds = catalog.prepare(build, warehouse.lake, runner.ops_tables(s), raw_schemas())
             context.log.info(f"raw views refreshed in {build.name}: {sum(k == 'lake' for k in kinds.values())} "
                              f"with data, {sum(k == 'empty' for k in kinds.values())} empty")
-            with duckdb_path_env(build):
-                for args, vars_ in batches:  # no events: the final build reports every model and test once
-                    context.log.info(f"dbt {' '.join(args)} for {vars_['start_date']} … {vars_['end_date']}")
-                    dbt.cli([*args, "--vars", json.dumps(vars_)], target_path=target).wait()
-                invocation = dbt.cli([*final, "--vars", json.dumps(final_vars)], context=context, target_path=target)
+            for args, vars_ in batches:  # in this process, as the CLI runs them: a dbt process per
+                # batch paid ~5 s of start-up each; no events: the final build reports every model once
+                context.log.info(f"dbt {' '.join(args)} for {vars_['start_date']} … {vars_['end_date']}")
+                run_dbt(args, build, work, vars_)
+            args = [*final, *(["--vars", json.dumps(other_vars(final_vars))] if other_vars(final_vars) else [])]
+            with environment(build, final_vars):  # the dbt process inherits it when it starts
+                invocation = dbt.cli(args, context=context, target_path=work / "dbt_target")
             yield from invocation.stream()
         context.log.info(f"published {warehouse.published}")
 

@@ -130,11 +130,25 @@ class Lake:
         day_part = f"date={day}" if day is not None else "date=*"
         return sorted(self.root.glob(f"*/{table}/instance={instance}/{day_part}/{PART}"))
 
-    def read(self, table: str, instance: str, day: date | str, columns: list[str] | None = None) -> pa.Table | None:
+    def read(self, table: str, instance: str, day: date | str, columns: list[str] | None = None,
+             *, present_only: bool = False) -> pa.Table | None:
+        """A partition (None if not stored); ``present_only``: of ``columns``, those it has."""
         files = self.paths(table, instance, day)
         if not files:
             return None
-        return pa.concat_tables([pq.read_table(f, columns=columns) for f in files], promote_options="default")
+        pieces = []
+        for f in files:
+            cols = columns
+            if present_only and columns is not None:
+                names = set(pq.read_schema(f).names)
+                cols = [c for c in columns if c in names]
+            pieces.append(pq.read_table(f, columns=cols))
+        return pa.concat_tables(pieces, promote_options="default")
+
+    def num_rows(self, table: str, instance: str, day: date | str) -> int | None:
+        """Rows of a partition from its Parquet footers (None if not stored)."""
+        files = self.paths(table, instance, day)
+        return sum(pq.read_metadata(f).num_rows for f in files) if files else None
 
     def days(self, table: str, instance: str) -> list[date]:
         out = {date.fromisoformat(p.parent.name.removeprefix("date=")) for p in self.paths(table, instance)}

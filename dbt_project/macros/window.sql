@@ -1,19 +1,24 @@
 {#-
   The restatement window. The orchestrator passes `start_date` / `end_date` (dialer-local
-  days, inclusive) for the partitions it re-synced; incremental facts rebuild exactly those
+  days, inclusive; run_var) for the partitions it re-synced; incremental facts rebuild exactly those
   days. With no window (both null) or on a full refresh every day is rebuilt, so a full
   refresh and any sequence of windowed runs give the same table.
 -#}
 
-{% macro window_start() -%}
-    {%- set v = var('start_date', none) -%}
-    {%- if v in (none, '', 'None', 'null') -%}{{ return(none) }}{%- else -%}{{ return(v | string) }}{%- endif -%}
+{#- A run var: `--vars` if given (an analyst's run), else DIALSYNC_DBT_<NAME>, which dialsync sets
+    (warehouse.dbt.RUN_VARS) and which is read only at execution: a var that changes every run
+    would make dbt parse the whole project again on every run. none when unset. -#}
+{% macro run_var(name) -%}
+    {%- set v = var(name, none) -%}
+    {%- if v in (none, '', 'None', 'null') and execute -%}
+        {%- set v = env_var('DIALSYNC_DBT_' ~ name | upper, '') -%}
+    {%- endif -%}
+    {%- if v in (none, '', 'None', 'null', false, 'false') -%}{{ return(none) }}{%- else -%}{{ return(v | string) }}{%- endif -%}
 {%- endmacro %}
 
-{% macro window_end() -%}
-    {%- set v = var('end_date', none) -%}
-    {%- if v in (none, '', 'None', 'null') -%}{{ return(none) }}{%- else -%}{{ return(v | string) }}{%- endif -%}
-{%- endmacro %}
+{% macro window_start() -%}{{ return(run_var('start_date')) }}{%- endmacro %}
+
+{% macro window_end() -%}{{ return(run_var('end_date')) }}{%- endmacro %}
 
 {#- SQL predicate: `column` inside the window; `lookback_days` widens the start (rolling
     metrics), `lookahead_days` the end (rows of the next day that belong to the window). -#}
@@ -32,7 +37,7 @@
 {#- `build_batch` (warehouse.dbt.batched): the first batch of a long build, which creates the
     model (or fully refreshes it) with its own days only; the next batches add theirs. -#}
 {% macro incremental_window(column, lookback_days=0, lookahead_days=0) -%}
-    {%- if is_incremental() or var('build_batch', false) -%}{{ window_predicate(column, lookback_days, lookahead_days) }}{%- else -%}true{%- endif -%}
+    {%- if is_incremental() or run_var('build_batch') -%}{{ window_predicate(column, lookback_days, lookahead_days) }}{%- else -%}true{%- endif -%}
 {%- endmacro %}
 
 {#- pre-hook of every incremental model (dbt_project.yml): delete the whole window first, so a day
@@ -67,7 +72,7 @@
     run (or with `full_tests`); an incremental model's unique_key; else the first of
     partition_date / activity_date / call_date the relation has (none: every row). -#}
 {% macro test_day_column(relation) -%}
-    {%- if not execute or (window_start() is none and window_end() is none) or var('full_tests', false) -%}
+    {%- if not execute or (window_start() is none and window_end() is none) or run_var('full_tests') -%}
         {%- do return(none) -%}
     {%- endif -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model'
