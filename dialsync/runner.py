@@ -26,6 +26,7 @@ from warehouse.auth_state import AuthStateStore
 from warehouse.dbt import BATCH_DAYS, PRODUCTION_BUILD, batched
 from warehouse.lake import Lake
 from warehouse.ledger import SyncLedger
+from warehouse.throttle_state import SharedThrottle
 
 log = logging.getLogger(__name__)
 
@@ -138,9 +139,16 @@ def opt_in_off(inst: InstanceSettings) -> list[str]:
     return [e.name for e in ENDPOINTS if inst.offers(e) and not inst.runs(e)]
 
 
+def throttle(settings: Settings, instance: str) -> SharedThrottle:
+    """The instance's rate and connection slots, shared by every sync of this data dir (CLI, steps, runs)."""
+    inst = settings.instance(instance)
+    return SharedThrottle.for_instance(settings.state_dir, instance, inst.requests_per_second, inst.max_concurrency)
+
+
 def partition_sync(settings: Settings, instance: str, now: Callable[[], datetime] | None = None) -> PartitionSync:
     inst = settings.instance(instance)
-    client = DialerClient.from_settings(instance, inst, breaker_store=auth_state(settings))
+    client = DialerClient.from_settings(instance, inst, breaker_store=auth_state(settings),
+                                        throttle=throttle(settings, instance))
     return PartitionSync(instance, inst, client, lake(settings), ledger(settings), now=now)
 
 

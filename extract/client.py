@@ -3,7 +3,8 @@
 Why it looks like this:
 - credentials go in the POST form body (never the URL, so proxies and access logs don't see them);
 - one pooled `httpx.Client` per instance, bounded concurrency and a request-rate limit,
-  because call-center dialers are production phone systems, not data APIs;
+  because call-center dialers are production phone systems, not data APIs; the caller passes
+  the throttle that shares them with its other clients and processes (default: this client's own);
 - retries (tenacity: exponential backoff + jitter, honouring Retry-After) only for what
   another attempt can fix: transport errors, 5xx, 429, truncated/garbled bodies. Auth and
   permission errors are never retried: 10 bad logins lock the account;
@@ -95,6 +96,29 @@ class RateLimiter:
             time.sleep(wait)
 
 
+class Throttle(Protocol):
+    """A dialer's request rate and connection slots; `warehouse.throttle_state.SharedThrottle`
+    shares them across every process of a data dir."""
+
+    def slot(self) -> contextlib.AbstractContextManager[object]: ...
+
+    def acquire(self) -> None: ...
+
+
+class LocalThrottle:
+    """Limits of one client alone (tests, write-back, anything no other process shares with)."""
+
+    def __init__(self, per_second: float, slots: int) -> None:
+        self._slots = threading.BoundedSemaphore(slots)
+        self._rate = RateLimiter(per_second)
+
+    def slot(self) -> threading.BoundedSemaphore:
+        return self._slots
+
+    def acquire(self) -> None:
+        self._rate.acquire()
+
+
 @dataclass(frozen=True)
 class RawResponse:
     status_code: int
@@ -117,8 +141,10 @@ class DialerClient:
         backoff_min_s: float = 0.2,
         transport: httpx.BaseTransport | None = None,
         breaker_store: TripStore | None = None,
+        throttle: Throttle | None = None,
     ) -> None:
         """``breaker_store`` persists the auth circuit (None: this client's lifetime only);
+        ``throttle`` holds the rate and connection limits (None: this client's own);
         ``transport`` replaces the network (tests pass `httpx.MockTransport`)."""
         self.name = name
         self.settings = settings
@@ -136,17 +162,17 @@ class DialerClient:
             headers={"User-Agent": "dialsync"},
             verify=_tls_context(),
         )
-        self._slots = threading.BoundedSemaphore(settings.max_concurrency)
-        self._limiter = RateLimiter(settings.requests_per_second)
+        self._throttle = throttle or LocalThrottle(settings.requests_per_second, settings.max_concurrency)
         self._backoff = (backoff_min_s, backoff_max_s)
         self.requests_sent = 0
 
     @classmethod
     def from_settings(cls, name: str, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None,
-                      breaker_store: TripStore | None = None, **kw: float) -> DialerClient:
+                      breaker_store: TripStore | None = None, throttle: Throttle | None = None,
+                      **kw: float) -> DialerClient:
         user, password = settings.credentials()
         return cls(name, settings, user=user, password=password, transport=transport,
-                   breaker_store=breaker_store, **kw)
+                   breaker_store=breaker_store, throttle=throttle, **kw)
 
     @property
     def circuit_open(self) -> bool:
@@ -195,9 +221,9 @@ class DialerClient:
         else:
             form.setdefault("source", "dialsync")
         path = self.url_path(surface, module)
-        with self._slots:
+        with self._throttle.slot():
             self.breaker.check(**ctx)
-            self._limiter.acquire()
+            self._throttle.acquire()
             self.requests_sent += 1
             t0 = time.perf_counter()
             try:

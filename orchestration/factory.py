@@ -28,7 +28,7 @@ def build_defs(settings: Settings, *, with_dbt: bool = True, manifest_root: Path
         # 13 raw steps a run, so a year's backfill paid more for start-up than for syncing:
         # bench/year.py); steps are rate-bound on the dialer, and each step syncs its days in parallel
         Definitions(executor=in_process_executor),
-        resources.defs(settings, parallel_steps=resources.DIALER_STEPS),
+        resources.defs(settings),
         raw_assets.defs(settings),
         dbt_slice,
         schedules.defs(settings, dbt_keys, fresh),

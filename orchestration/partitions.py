@@ -35,7 +35,7 @@ RANGE_END_TAG = "dagster/asset_partition_range_end"
 #: backfills), set by Dagster itself; dagster.yaml limits it per dialer. Range runs cannot carry it:
 #: Dagster reads any dagster/partition/<dimension> tag as a partition key of that run and fails on
 #: one dimension alone ("Expected 2 partition keys"); ours are limited by INSTANCE_TAG, a
-#: backfill's by the `dialer` pool (each step at 1/DIALER_STEPS of the rate).
+#: backfill's by the `dialer` pool (and every client by the instance's shared throttle).
 INSTANCE_DIMENSION_TAG = "dagster/partition/instance"
 #: Run tags with the dialer-local day window of the raw partitions in the run (for dbt --vars).
 START_TAG = "dialsync/start_date"

@@ -7,7 +7,6 @@ from the environment only when a step builds a client.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from dagster import ConfigurableResource, Definitions
@@ -16,7 +15,6 @@ from pydantic import PrivateAttr, ValidationError
 from dialsync import runner
 from dialsync.service.sync import PartitionSync
 from dialsync.settings import ConfigError, Settings, format_validation_error
-from extract.client import DialerClient
 from warehouse.lake import Lake
 from warehouse.ledger import SyncLedger
 
@@ -44,43 +42,25 @@ class _SettingsResource(ConfigurableResource):
         return self._settings
 
 
-#: Steps that may talk to dialers at once across all runs: the `dialer` pool's limit in
-#: orchestration/dagster.yaml. Each step's client gets 1/DIALER_STEPS of its instance's request
-#: rate and connections, so however runs overlap (a backfill beside the nightly run), a dialer
-#: never sees more than its configured rate.
-DIALER_STEPS = 2
-
-
 class DialerResource(_SettingsResource):
-    """Builds one rate-limited `DialerClient` per instance for a step.
+    """Builds one `DialerClient` per instance for a step.
 
-    Each step has its own client with 1/`parallel_steps` of the instance's request rate and
-    connections (`DIALER_STEPS`, the pool's limit: the share that keeps every step that may
-    run at once within what the instance allows). Every client shares the instance's
-    persisted auth circuit, so one wrong password costs one failed login per data dir, not
-    one per step or run.
+    Its rate and connections are the instance's, shared with every other client of the data dir
+    (`runner.throttle`: the steps of overlapping runs and a CLI sync never exceed them together).
+    Every client shares the instance's persisted auth circuit, so one wrong password costs one
+    failed login per data dir, not one per step or run.
     """
 
-    parallel_steps: int = 1
-
     def partition_sync(self, instance: str, warehouse: WarehouseResource) -> PartitionSync:
-        inst = self.settings.instance(instance)
-        n = max(1, self.parallel_steps)
-        if n > 1:
-            inst = inst.model_copy(update={
-                "requests_per_second": inst.requests_per_second / n,
-                "max_concurrency": max(1, math.floor(inst.max_concurrency / n)),
-            })
-        # reads the credential env vars now; the auth circuit is shared with every other step,
-        # run and CLI process through the data dir's state folder
-        client = DialerClient.from_settings(instance, inst, breaker_store=runner.auth_state(self.settings))
-        ps = PartitionSync(instance, inst, client, warehouse.lake, warehouse.ledger)
+        # reads the credential env vars now; the auth circuit and the throttle are shared with
+        # every other step, run and CLI process through the data dir's state folder
+        ps = runner.partition_sync(self.settings, instance)
         try:
             # an open circuit or a wrong time zone fails the step before any report request
             # (and before any partition is marked failed in the ledger)
             runner.preflight(ps)
         except Exception:
-            client.close()
+            ps.client.close()
             raise
         return ps
 
@@ -105,9 +85,9 @@ class WarehouseResource(_SettingsResource):
         return runner.publish(self.settings, dbt_vars=dbt_vars).path
 
 
-def defs(settings: Settings, parallel_steps: int) -> Definitions:
-    """The resources slice: the dialer clients (rate shared by `parallel_steps`) and the warehouse."""
+def defs(settings: Settings) -> Definitions:
+    """The resources slice: the dialer clients and the warehouse."""
     return Definitions(resources={
-        "dialer": DialerResource.from_settings(settings, parallel_steps=parallel_steps),
+        "dialer": DialerResource.from_settings(settings),
         "warehouse": WarehouseResource.from_settings(settings),
     })

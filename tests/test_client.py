@@ -295,3 +295,93 @@ def test_version_check_needs_the_non_agent_api_surface() -> None:
     with client(rec, platform="crocodial", apis=["goapi"]) as c:
         assert "not checked" in check_timezone(c, "America/New_York")
     assert rec.requests == []
+
+
+# --- one dialer's limits, shared by every client of a data dir ---------------------------------
+class InFlight:
+    """Answers after a short wait and records the most requests it ever had in flight at once."""
+
+    def __init__(self, wait_s: float = 0.03) -> None:
+        self.wait_s, self.now, self.most, self.lock = wait_s, 0, 0, threading.Lock()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        time.sleep(self.wait_s)
+        with self.lock:
+            self.now -= 1
+        return text(OK_LOG)
+
+
+def _two_clients_at_once(make: Callable[[], DialerClient], each: int) -> float:
+    """Two clients (two Dagster steps, or a step and a CLI sync), each ``each`` requests from 3 threads."""
+    clients = [make(), make()]
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=lambda c=c: [call(c) for _ in range(each // 3)])
+               for c in clients for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0
+
+
+def _shared(server: InFlight, directory: Path, **kw: object) -> Callable[[], DialerClient]:
+    from warehouse.throttle_state import SharedThrottle
+
+    s = settings(**kw)
+    return lambda: DialerClient("main", s, user=USER, password=SecretStr(PASSWORD),
+                                transport=httpx.MockTransport(server),
+                                throttle=SharedThrottle(directory, s.requests_per_second, s.max_concurrency))
+
+
+def test_clients_of_one_data_dir_share_the_dialers_connections(tmp_path: Path) -> None:
+    shared = InFlight()
+    _two_clients_at_once(_shared(shared, tmp_path, max_concurrency=2), each=12)
+    assert shared.most == 2
+    alone = InFlight()  # each client by itself: together they exceed what the dialer allows
+    _two_clients_at_once(lambda: client(Recorder(alone), max_concurrency=2), each=12)
+    assert alone.most == 4
+
+
+def test_clients_of_one_data_dir_share_the_dialers_request_rate(tmp_path: Path) -> None:
+    """At 10 requests/s (burst 10), 30 requests cannot take less than 2 s, however many clients."""
+    server = InFlight(wait_s=0.0)
+    took = _two_clients_at_once(_shared(server, tmp_path, requests_per_second=10.0, max_concurrency=4), each=15)
+    assert took >= 1.9
+    assert (tmp_path / "bucket").exists()
+
+
+def test_a_killed_process_never_keeps_a_connection_slot(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time\nfrom warehouse.throttle_state import SharedThrottle\n"
+        f"t = SharedThrottle({str(tmp_path)!r}, 5.0, 1)\n"
+        "with t.slot():\n    print('held', flush=True)\n    time.sleep(60)\n")],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        from warehouse.throttle_state import SharedThrottle
+
+        mine = SharedThrottle(tmp_path, 5.0, 1)
+        got = threading.Event()
+        waiter = threading.Thread(target=lambda: (mine.slot().__enter__(), got.set()), daemon=True)
+        waiter.start()
+        assert not got.wait(0.3)  # held by the other process
+        holder.kill()
+        assert got.wait(5)  # the kernel dropped the dead process's lock
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_bucket_cut_by_a_crash_reads_as_full(tmp_path: Path) -> None:
+    from warehouse.throttle_state import SharedThrottle
+
+    (tmp_path / "bucket").write_bytes(b"0.0")  # a record cut after its first field
+    SharedThrottle(tmp_path, 2.0, 1).acquire()  # full (2 tokens) less this one; an empty one would wait
+    tokens, _ = (float(x) for x in (tmp_path / "bucket").read_bytes().split())
+    assert 0.99 <= tokens < 1.5

@@ -37,10 +37,15 @@ def snapshot_settings(data_dir: Path) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def defs(tmp_path_factory: pytest.TempPathFactory) -> Definitions:
+def defs_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return snapshot_settings(tmp_path_factory.mktemp("defs"))
+
+
+@pytest.fixture(scope="module")
+def defs(defs_settings: Settings) -> Definitions:
     from orchestration.factory import build_defs
 
-    return build_defs(snapshot_settings(tmp_path_factory.mktemp("defs")))
+    return build_defs(defs_settings)
 
 
 def _pd(pd: object) -> str | None:
@@ -175,3 +180,26 @@ def test_run_queue_limits_one_run_per_dialer_for_every_origin() -> None:
     limits = {x["key"]: x for x in conf["concurrency"]["runs"]["tag_concurrency_limits"]}
     for tag in (INSTANCE_DIMENSION_TAG, INSTANCE_TAG):
         assert limits[tag]["limit"] == 1 and limits[tag]["value"] == {"applyLimitPerUniqueValue": True}
+
+
+def test_the_first_dbt_run_starts_from_the_code_locations_parse(defs: Definitions, defs_settings: Settings,
+                                                                tmp_path: Path) -> None:
+    """Loading the definitions parses the project with a build's profile; the dbt asset's first
+    build in a data dir (the demo's) starts from that parse instead of parsing everything again."""
+    from orchestration.dbt import dbt_executable, prepare_manifest, seed_partial_parse
+    from warehouse import catalog
+    from warehouse.dbt import dbt_env
+
+    run_target = tmp_path / "dbt_target"
+    seed_partial_parse(prepare_manifest(defs_settings), run_target)  # the parse build_defs made
+    env = {**os.environ, **dbt_env(catalog.build_file(defs_settings.duckdb_path)),
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    dbt_dir = ROOT / "dbt_project"
+    proc = subprocess.run([dbt_executable(), "ls", "--select", "fct_calls", "--project-dir", str(dbt_dir),
+                           "--profiles-dir", str(dbt_dir), "--target-path", str(run_target),
+                           "--log-path", str(tmp_path / "logs")],
+                          env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    log = (tmp_path / "logs" / "dbt.log").read_text(encoding="utf-8", errors="replace")
+    assert "Nothing changed, skipping partial parsing" in log
+    assert "Unable to do partial parsing" not in log

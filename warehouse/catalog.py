@@ -113,6 +113,12 @@ def remove_stale_builds(published: Path) -> int:
     return n
 
 
+def build_file(published: Path) -> Path:
+    """Where a build of ``published`` happens (one per data dir: `building` holds its lock)."""
+    published = Path(published).absolute()
+    return published.parent / ".build" / f"{published.name}{BUILD_SUFFIX}"
+
+
 @contextmanager
 def building(published: Path) -> Iterator[Path]:
     """Yield a private copy of the published file to build in; publish it atomically on success.
@@ -123,7 +129,7 @@ def building(published: Path) -> Iterator[Path]:
     data_dir = published.parent
     with build_lock(data_dir):
         remove_stale_builds(published)
-        build = data_dir / ".build" / f"{published.name}{BUILD_SUFFIX}"
+        build = build_file(published)
         if published.exists():
             shutil.copyfile(published, build)
         try:
