@@ -12,7 +12,6 @@
 
 
 import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -38,7 +37,7 @@ from extract.typing import raw_schemas
 from orchestration.partitions import run_window
 from orchestration.resources import WarehouseResource
 from warehouse import catalog
-from warehouse.dbt import PRODUCTION_BUILD, batched, dbt_env, environment, other_vars, run_dbt
+from warehouse.dbt import PRODUCTION_BUILD, batched, dbt_env, environment, run_dbt, vars_args
 
 _PROJECT_GLOBS = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml", "models/**/*",
                   "macros/**/*", "seeds/**/*", "snapshots/**/*", "tests/**/*", "analyses/**/*")
@@ -138,9 +137,8 @@ def defs(settings: Settings, manifest_root: Path | None = None) -> Definitions:
                 # batch paid ~5 s of start-up each; no events: the final build reports every model once
                 context.log.info(f"dbt {' '.join(args)} for {vars_['start_date']} … {vars_['end_date']}")
                 run_dbt(args, build, work, vars_)
-            args = [*final, *(["--vars", json.dumps(other_vars(final_vars))] if other_vars(final_vars) else [])]
             with environment(build, final_vars):  # the dbt process inherits it when it starts
-                invocation = dbt.cli(args, context=context, target_path=work / "dbt_target")
+                invocation = dbt.cli([*final, *vars_args(final_vars)], context=context, target_path=work / "dbt_target")
             yield from invocation.stream()
         context.log.info(f"published {warehouse.published}")
 

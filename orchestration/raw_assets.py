@@ -39,15 +39,13 @@ from orchestration.resources import DialerResource, WarehouseResource
 
 GROUP = "raw"
 #: Partitions per run when Dagster splits a backfill (BackfillPolicy.multi_run: Dagster holds the
-#: dimension with fewer keys in the backfill fixed, so a range of days gives runs of 31 days of one
+#: dimension with fewer keys in the backfill fixed, so a range of days gives runs of 14 days of one
 #: instance; a one-day backfill of several instances, one run over them). A run per day paid a run's
-#: and each step's start-up 365 times a year (the year's Dagster backfill: bench/year.py); a run of a
-#: month syncs its days in parallel like the CLI and pays its start-up, a client and preflight per
-#: step and each step's last-day tail 12 times a year instead of 27 (at 14 days). A day that fails is
-#: still exactly one failed partition: the step reports the days it loaded as materialized before
-#: failing, so "re-execute failed" pulls only the failed days again. A nightly run queued behind a
-#: backfill run of its dialer waits for one run (about 31 × 3 s at 500 agents).
-BACKFILL_DAYS_PER_RUN = 31
+#: and each step's process start-up 365 times a year (the year's Dagster backfill: bench/year.py);
+#: two weeks a run syncs its days in parallel like the CLI, and a day that fails is still exactly
+#: one failed partition: the step reports the days it loaded as materialized before failing, so
+#: "re-execute failed" pulls only the failed days again.
+BACKFILL_DAYS_PER_RUN = 14
 #: Global Dagster concurrency pool of steps that talk to a dialer (dagster.yaml `concurrency.pools`).
 POOL = "dialer"
 

@@ -142,12 +142,11 @@ def timestamps(local_epoch: np.ndarray, valid: np.ndarray | None = None) -> pa.A
 _CACHE: OrderedDict[tuple[Any, ...], DayLog] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _GEN_LOCKS: dict[tuple[Any, ...], threading.Lock] = {}
-#: Day logs kept. A Dagster backfill run asks one endpoint for its days (14, now 31), then the next
-#: endpoint for the same days, and a quirky day is built from its own and the previous day's raw log:
-#: at 24 a 14-day run's ~29 logs were regenerated for every endpoint, and the simulator, not the
-#: pipeline, was what bench/year.py measured (its CPU twice the pipeline's). 80 holds a 31-day run's
-#: ~63 (each day's log and its quirky copy).
-CACHE_SIZE = 80
+#: Day logs kept. A Dagster backfill run asks one endpoint for its 14 days, then the next endpoint
+#: for the same days, and a quirky day is built from its own and the previous day's raw log: at 24
+#: the run's ~29 logs were regenerated for every endpoint, and the simulator, not the pipeline, was
+#: what bench/year.py measured (its CPU twice the pipeline's). 64 covers a run with room to spare.
+CACHE_SIZE = 64
 
 
 def cached(key: tuple[Any, ...], make: Callable[[], DayLog]) -> DayLog:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -81,9 +82,10 @@ def _env_value(v: object) -> str:
     return "true" if v is True else str(v)
 
 
-def other_vars(dbt_vars: dict | None) -> dict:
-    """The vars that still go as `--vars` (none of `RUN_VARS`)."""
-    return {k: v for k, v in (dbt_vars or {}).items() if k not in RUN_VARS}
+def vars_args(dbt_vars: dict | None) -> list[str]:
+    """`--vars` for the vars that still go that way (none of `RUN_VARS`), or nothing."""
+    rest = {k: v for k, v in (dbt_vars or {}).items() if k not in RUN_VARS}
+    return ["--vars", json.dumps(rest)] if rest else []
 
 
 @contextmanager
@@ -116,13 +118,9 @@ def dbt_flags(work_dir: Path) -> list[str]:
 
 def run_dbt(command: list[str], duckdb_path: Path, work_dir: Path, vars_: dict | None = None) -> None:
     """Run a dbt command in-process; raise with dbt's own message on failure."""
-    import json
-
     from dbt.cli.main import dbtRunner
 
-    args = [*command, *dbt_flags(work_dir)]
-    if other_vars(vars_):
-        args += ["--vars", json.dumps(other_vars(vars_))]
+    args = [*command, *dbt_flags(work_dir), *vars_args(vars_)]
     with environment(duckdb_path, vars_):
         res = dbtRunner().invoke(args)
     if not res.success:
