@@ -87,13 +87,21 @@ class RateLimiter:
         while True:
             with self.lock:
                 now = time.monotonic()
-                self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+                self.tokens, wait = take_token(self.tokens, now - self.updated, self.rate, self.capacity)
                 self.updated = now
-                if self.tokens >= 1:
-                    self.tokens -= 1
-                    return
-                wait = (1 - self.tokens) / self.rate
+            if not wait:
+                return
             time.sleep(wait)
+
+
+def take_token(tokens: float, elapsed_s: float, rate: float, capacity: float) -> tuple[float, float]:
+    """One token-bucket step: the bucket after refilling for ``elapsed_s`` and taking a token if
+    there is one, and how long to wait (0: taken). Shared by this client's bucket and the data
+    dir's (`warehouse.throttle_state`)."""
+    tokens = min(capacity, tokens + max(0.0, elapsed_s) * rate)
+    if tokens >= 1:
+        return tokens - 1, 0.0
+    return tokens, (1 - tokens) / rate
 
 
 class Throttle(Protocol):

@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from extract.client import take_token
+
 #: Bytes of the bucket record ("<tokens> <unix time>", space-padded: rewritten in place).
 _RECORD = 64
 
@@ -79,10 +81,7 @@ class SharedThrottle:
                     tokens, updated = (float(x) for x in os.pread(fd, _RECORD, 0).split()[:2])
                 except ValueError:  # new, or cut by a crash
                     tokens, updated = self.capacity, now
-                tokens = min(self.capacity, tokens + max(0.0, now - updated) * self.rate)
-                wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate
-                if not wait:
-                    tokens -= 1
+                tokens, wait = take_token(tokens, now - updated, self.rate, self.capacity)
                 os.pwrite(fd, f"{tokens!r} {now!r}".encode().ljust(_RECORD), 0)
             finally:
                 os.close(fd)
