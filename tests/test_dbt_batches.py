@@ -6,14 +6,16 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-from warehouse.dbt import INCREMENTAL, PRODUCTION_BUILD, batched
+from warehouse.dbt import INCREMENTAL, PRODUCTION_BUILD, WHOLE_HISTORY, batched
 
 YEAR = (date(2025, 1, 1), date(2025, 12, 31))
 
 
 def test_a_short_window_is_one_build() -> None:
     window = {"start_date": "2025-06-01", "end_date": "2025-06-04"}
-    assert batched(PRODUCTION_BUILD, window, YEAR) == [(list(PRODUCTION_BUILD), window)]
+    # a windowed build leaves the whole-history tests (the write-back view's) to full builds
+    assert batched(PRODUCTION_BUILD, window, YEAR) == [([*PRODUCTION_BUILD, "--exclude", WHOLE_HISTORY], window)]
+    assert batched(PRODUCTION_BUILD, None, None) == [(list(PRODUCTION_BUILD), None)]
     assert batched(["run", "--select", "fct_calls"], None, YEAR) == [(["run", "--select", "fct_calls"], None)]
 
 

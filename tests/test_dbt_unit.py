@@ -162,3 +162,28 @@ def test_a_new_window_keeps_the_partial_parse(empty_warehouse):
         seen = log.stat().st_size
         assert "Nothing changed, skipping partial parsing" in text, window
         assert "Unable to do partial parsing" not in text, window
+
+
+def test_a_windowed_build_leaves_the_whole_history_tests_to_full_builds(empty_warehouse):
+    """wb_lead_updates is a view over every call of history: its tests cost the history, not the
+    window. The nightly's windowed build (warehouse.dbt.batched) leaves them out; a build without a
+    window and a batched build's last step (`full_tests`) run them."""
+    from warehouse.dbt import batched
+    from warehouse.dbt import run_dbt as dialsync_dbt
+
+    db, work = empty_warehouse
+    select = ["build", "--select", "wb_lead_updates"]
+
+    def tests_run(vars_: dict | None) -> set[str]:
+        for args, step_vars in batched(select, vars_, None):
+            dialsync_dbt(args, db, work / "dialsync", step_vars)
+        results = json.loads((work / "dialsync" / "dbt_target" / "run_results.json").read_text())["results"]
+        return {r["unique_id"].split(".")[2] for r in results if r["unique_id"].startswith("test.")}
+
+    window = {"start_date": "2025-05-01", "end_date": "2025-05-04"}
+    whole = {"not_null_wb_lead_updates_instance", "not_null_wb_lead_updates_row_key",
+             "not_null_wb_lead_updates_status", "accepted_values_wb_lead_updates_operation__update_lead",
+             "unique_combination_wb_lead_updates_instance__row_key"}
+    assert tests_run(window) == set()
+    assert tests_run(None) == whole
+    assert tests_run({**window, "full_tests": True}) == whole
