@@ -14,6 +14,7 @@ import fcntl
 import os
 import re
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -130,20 +131,33 @@ def building(published: Path) -> Iterator[Path]:
     with build_lock(data_dir):
         remove_stale_builds(published)
         build = build_file(published)
+        flushing = None
         if published.exists():
             shutil.copyfile(published, build)
+            # the copy's pages go to disk while dbt works, not in the fsync before the rename: a
+            # year's warehouse is ~7 GB, ~9 s of writing that the nightly run waited for
+            flushing = threading.Thread(target=_fsync, args=(build,), name="dialsync-build-flush", daemon=True)
+            flushing.start()
         try:
             yield build
             wal = build.with_name(build.name + ".wal")
             if wal.exists():  # a clean close checkpoints; a WAL left means a crash mid-build
                 raise RuntimeError("build database was not closed cleanly; not publishing")
-            with open(build, "rb+") as fh:
-                os.fsync(fh.fileno())
+            if flushing is not None:
+                flushing.join()
+            _fsync(build)  # what the build wrote since (the early flush may have missed any of it)
             os.replace(build, published)
             fsync_dir(data_dir)
         finally:
+            if flushing is not None:
+                flushing.join()
             build.unlink(missing_ok=True)
             build.with_name(build.name + ".wal").unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
 
 
 def prepare(build_path: Path, lake: Lake, ops: dict[str, pa.Table], schemas: Mapping[str, pa.Schema]) -> dict[str, str]:
