@@ -134,8 +134,8 @@ def building(published: Path) -> Iterator[Path]:
         flushing = None
         if published.exists():
             shutil.copyfile(published, build)
-            # the copy's pages go to disk while dbt works, not in the fsync before the rename: a
-            # year's warehouse is ~7 GB, ~9 s of writing that the nightly run waited for
+            # the copy's pages go to disk while dbt works, not in the fsync before the rename
+            # (2.2 s for a 1.9 GB warehouse here; a year's is ~7 GB)
             flushing = threading.Thread(target=_fsync, args=(build,), name="dialsync-build-flush", daemon=True)
             flushing.start()
         try:

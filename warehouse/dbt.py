@@ -22,9 +22,10 @@ BATCH_DAYS = 31
 INCREMENTAL = "config.materialized:incremental"
 #: Data tests of a relation that holds no day and reads the whole history whatever the window (the
 #: write-back view wb_lead_updates: every lead's last calls). A windowed build (the nightly run)
-#: leaves them out, so its cost follows the restated days: on a year of a 500-seat center they were
-#: most of its growth with history (bench/year.py). A build without a window, and the last step of a
-#: batched one (`full_tests`), run them; the write-back run checks the same rules on the rows it sends.
+#: leaves them out, so its cost follows the restated days: from 14 to 90 days of a 500-seat center's
+#: history they were most of its growth (bench/year.py --days 90). A build without a window, and the
+#: last step of a batched one (`full_tests`), run them; the write-back run validates every row it sends
+#: (field rules, duplicate row keys).
 WHOLE_HISTORY = "tag:whole_history"
 _ENV_LOCK = threading.RLock()
 #: the dbt invocations of one build: (arguments, --vars)
