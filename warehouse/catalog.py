@@ -143,13 +143,11 @@ def building(published: Path) -> Iterator[Path]:
             wal = build.with_name(build.name + ".wal")
             if wal.exists():  # a clean close checkpoints; a WAL left means a crash mid-build
                 raise RuntimeError("build database was not closed cleanly; not publishing")
-            if flushing is not None:
-                flushing.join()
-            _fsync(build)  # what the build wrote since (the early flush may have missed any of it)
+            _fsync(build)  # waits for every dirty page, the copy's still in flight included
             os.replace(build, published)
             fsync_dir(data_dir)
         finally:
-            if flushing is not None:
+            if flushing is not None:  # never leave it flushing a file we are about to remove
                 flushing.join()
             build.unlink(missing_ok=True)
             build.with_name(build.name + ".wal").unlink(missing_ok=True)

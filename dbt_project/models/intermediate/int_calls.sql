@@ -132,6 +132,10 @@ cdr_calls as (
 leg_candidates as (
     select
         l.agent_call_id,
+        l.agent_user                                    as leg_agent_user,
+        l.answered_at_local,
+        l.answered_at_utc,
+        l.talk_seconds,
         c.source_table,
         c.source_call_id,
         coalesce(c.agent_user = l.agent_user, false)    as names_leg_agent,
@@ -145,26 +149,28 @@ leg_candidates as (
             - to_seconds({{ var('call_match_tolerance_seconds') }})
 ),
 
-leg_calls as (
-    select
-        agent_call_id,
-        arg_max({'source_table': source_table, 'source_call_id': source_call_id},
-                (names_leg_agent, call_started_at_local, source_table, source_call_id)) as call
-    from leg_candidates
-    group by agent_call_id
-),
-
+-- one call per leg (the leg's own columns are the same on each of its candidates)
 legs_matched as (
     select
-        c.call.source_table                             as source_table,
-        c.call.source_call_id                           as source_call_id,
-        l.agent_call_id,
-        l.agent_user                                    as leg_agent_user,
-        l.answered_at_local,
-        l.answered_at_utc,
-        l.talk_seconds
-    from agent_legs as l
-    join leg_calls as c using (agent_call_id)
+        call.source_table                               as source_table,
+        call.source_call_id                             as source_call_id,
+        agent_call_id,
+        leg_agent_user,
+        answered_at_local,
+        answered_at_utc,
+        talk_seconds
+    from (
+        select
+            agent_call_id,
+            any_value(leg_agent_user)                   as leg_agent_user,
+            any_value(answered_at_local)                as answered_at_local,
+            any_value(answered_at_utc)                  as answered_at_utc,
+            any_value(talk_seconds)                     as talk_seconds,
+            arg_max({'source_table': source_table, 'source_call_id': source_call_id},
+                    (names_leg_agent, call_started_at_local, source_table, source_call_id)) as call
+        from leg_candidates
+        group by agent_call_id
+    )
 ),
 
 legs_per_call as (
